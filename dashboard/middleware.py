@@ -1,0 +1,47 @@
+"""htmx-aware middleware: caching correctness and session expiry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django.utils.cache import patch_vary_headers
+
+
+class HtmxVaryMiddleware:
+    """Every page can answer with a full document or a partial, so caches must key on HX-Request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
+
+
+class HtmxLoginRedirectMiddleware:
+    """An expired session on an htmx request sends the whole browser to the login page.
+
+    Without this, htmx would follow the 302 and swap the login form into a table.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if not getattr(request, "htmx", False) or response.status_code not in (301, 302):
+            return response
+        login_path = resolve_url(settings.LOGIN_URL)
+        if urlsplit(response["Location"]).path != login_path:
+            return response
+        current = urlsplit(request.htmx.current_url or "")
+        next_url = current.path + (f"?{current.query}" if current.query else "")
+        redirect = HttpResponse(status=401)
+        redirect["HX-Redirect"] = f"{login_path}?{urlencode({'next': next_url or '/'})}"
+        patch_vary_headers(redirect, ("HX-Request",))
+        return redirect

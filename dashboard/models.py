@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from django.db import models
+
+from dashboard.roles import PERMISSIONS
+
+
+class Access(models.Model):
+    """Holds the dashboard's named permissions; it has no table of its own."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = list(PERMISSIONS.items())
+
+    def __str__(self) -> str:
+        return "dashboard permissions"

@@ -1,0 +1,49 @@
+"""The three roles of a developer account and what each may do.
+
+Roles are Django groups created by a migration; each holds named permissions of the
+`dashboard` app, so views check one permission, never a role name.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+VIEW = "dashboard.view_natural"
+INVITE = "dashboard.invite_customers"
+REVOKE = "dashboard.revoke_delegations"
+CANCEL = "dashboard.cancel_invitations"
+REVIEW = "dashboard.review_delegations"
+AUDIT = "dashboard.view_audit"
+REFRESH_INDEX = "dashboard.refresh_index"
+
+PERMISSIONS = {
+    "view_natural": "Can view customers, invitations and delegations",
+    "invite_customers": "Can create customer and delegation invitations",
+    "revoke_delegations": "Can revoke an agent's access to a customer",
+    "cancel_invitations": "Can cancel pending invitations",
+    "review_delegations": "Can mark delegations reviewed or flagged",
+    "view_audit": "Can read the operations audit log",
+    "refresh_index": "Can refresh the customer search index",
+}
+
+ROLES = {
+    "admin": list(PERMISSIONS),
+    "manager": [
+        "view_natural",
+        "revoke_delegations",
+        "cancel_invitations",
+        "review_delegations",
+        "view_audit",
+    ],
+    "support": ["view_natural"],
+}
+
+ROLE_LABELS = {"admin": "Admin", "manager": "Manager", "support": "Support"}
+
+
+def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """The user's role name, the most powerful one if they hold several."""
+    if not user.is_authenticated:
+        return None
+    names = {group.name for group in user.groups.all()}
+    return next((role for role in ROLES if role in names), None)

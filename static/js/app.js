@@ -1,0 +1,134 @@
+// Natural Admin: the little behaviour htmx does not give us. No inline handlers (strict CSP).
+(function () {
+  "use strict";
+
+  var banner = document.getElementById("banner");
+  var lastFailed = null;
+
+  function showBanner(text, retryable) {
+    if (!banner) return;
+    banner.querySelector(".banner-text").textContent = text;
+    banner.querySelector(".banner-retry").hidden = !retryable;
+    banner.hidden = false;
+  }
+
+  function hideBanner() {
+    if (banner) banner.hidden = true;
+  }
+
+  function announce(text) {
+    var region = document.getElementById("live-region");
+    if (region) {
+      region.textContent = "";
+      window.setTimeout(function () { region.textContent = text; }, 50);
+    }
+  }
+
+  // An upstream failure answered with an error status: htmx 2 does not swap it, so say so.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    var message = xhr.getResponseHeader("X-Natural-Error") ||
+      "The request failed (" + xhr.status + "). Nothing was changed.";
+    lastFailed = event.detail.elt;
+    showBanner(message + " [" + xhr.status + "]", true);
+  });
+
+  // The network itself failed (dashboard unreachable): nothing came back at all.
+  document.addEventListener("htmx:sendError", function (event) {
+    lastFailed = event.detail.elt;
+    showBanner("The dashboard could not be reached. Check your connection and retry.", true);
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target) target.setAttribute("aria-busy", "true");
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var target = event.detail.target;
+    if (target) target.removeAttribute("aria-busy");
+    if (event.detail.successful) hideBanner();
+  });
+
+  // After a table swap, move focus to its caption and announce the row count.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target) return;
+    var caption = target.querySelector("[data-focus-after-swap]");
+    if (caption) caption.focus({ preventScroll: true });
+    var count = target.querySelector("[data-announce]");
+    if (count) announce(count.getAttribute("data-announce"));
+  });
+
+  document.addEventListener("click", function (event) {
+    var retry = event.target.closest(".banner-retry");
+    if (retry) {
+      hideBanner();
+      if (lastFailed && window.htmx) {
+        window.htmx.trigger(lastFailed, lastFailed.tagName === "FORM" ? "submit" : "click");
+      } else {
+        window.location.reload();
+      }
+      return;
+    }
+    if (event.target.closest(".banner-close")) {
+      hideBanner();
+      return;
+    }
+    var copy = event.target.closest("[data-copy]");
+    if (copy && navigator.clipboard) {
+      navigator.clipboard.writeText(copy.getAttribute("data-copy")).then(function () {
+        copy.classList.add("copied");
+        announce("Copied " + copy.getAttribute("data-copy"));
+        window.setTimeout(function () { copy.classList.remove("copied"); }, 1200);
+      });
+    }
+  });
+
+  // Select-all checkboxes and "N selected" bars for bulk actions.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (!(box instanceof HTMLInputElement) || box.type !== "checkbox") return;
+    var form = box.form;
+    if (!form) return;
+    if (box.hasAttribute("data-select-all")) {
+      form.querySelectorAll("input[data-selectable]").forEach(function (item) {
+        item.checked = box.checked;
+      });
+    }
+    var bar = form.querySelector("[data-selection-count]");
+    if (bar) {
+      var count = form.querySelectorAll("input[data-selectable]:checked").length;
+      bar.textContent = count + " selected";
+      form.querySelectorAll("[data-needs-selection]").forEach(function (button) {
+        button.disabled = count === 0;
+      });
+    }
+  });
+
+  // A submit button may be pressed once; the server makes a second press harmless anyway.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-once")) return;
+    if (form.dataset.submitted === "true") {
+      event.preventDefault();
+      return;
+    }
+    form.dataset.submitted = "true";
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      button.setAttribute("aria-disabled", "true");
+      button.classList.add("is-busy");
+    });
+  });
+
+  // Back/forward to a page that was left mid-submit must be usable again.
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      form.dataset.submitted = "";
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.removeAttribute("aria-disabled");
+        button.classList.remove("is-busy");
+      });
+    });
+  });
+})();

@@ -1,0 +1,61 @@
+"""The shell every page shares: htmx wiring, headers, health probes."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_vary_on_hx_request_everywhere(admin_client, client):
+    assert "HX-Request" in admin_client.get("/")["Vary"]
+    assert "HX-Request" in client.get("/login/")["Vary"]
+
+
+def test_csrf_header_on_body_is_valid_json(admin_client):
+    page = admin_client.get("/").text
+    attribute = re.search(r"<body hx-headers='([^']+)'", page).group(1)
+    headers = json.loads(attribute)
+    assert len(headers["X-CSRFToken"]) > 20
+
+
+def test_htmx_is_served_locally_and_a_messages_region_exists(admin_client):
+    page = admin_client.get("/").text
+    assert re.search(r'<script src="/static/django_htmx/htmx[^"]*\.js"', page)
+    assert 'id="messages"' in page
+    assert 'aria-live="polite"' in page
+
+
+def test_expired_session_on_htmx_request_redirects_the_browser(client, make_user):
+    client.force_login(make_user("support"))
+    client.logout()
+    response = client.get(
+        "/",
+        headers={
+            "HX-Request": "true",
+            "HX-Target": "main",
+            "HX-Current-URL": "http://testserver/customers/?q=ann",
+        },
+    )
+    assert response.status_code == 401
+    assert response["HX-Redirect"] == "/login/?next=%2Fcustomers%2F%3Fq%3Dann"
+    assert "<form" not in response.text
+
+
+def test_healthz_needs_no_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_strict_content_security_policy(client):
+    policy = client.get("/login/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "script-src 'self' 'nonce-" in policy
+    assert "unsafe-inline" not in policy
+    assert "object-src 'none'" in policy
+    assert "base-uri 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
