@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "dashboard",
+    "delegations",
+    "operations",
+    "customer_index",
 ]
 
 MIDDLEWARE = [
