@@ -208,8 +208,9 @@ def list_agent_customers(call: Call) -> Reply:
 
 
 def revoke_agent_customer(call: Call) -> Reply:
-    agent = call.store.agent(path_id("agt", call.path_args["agent_id"], "agentId"))
+    agent_id = path_id("agt", call.path_args["agent_id"], "agentId")
     customer_id = path_id("pty", call.path_args["customer_id"], "customerId")
+    agent = call.store.agent(agent_id)
     agent_delegation = call.store.revoke_agent_access(agent, customer_id)
     data = serializers.agent_customer_resource(call.store, agent_delegation, "REVOKED")
     return Reply(200, {"data": data, "meta": {"deleted": True}})

@@ -270,3 +270,25 @@ def test_clock_control(client):
     assert_error(
         client.post("/__sandbox/clock", json={"now": "soon"}), 422, "invalid_value", pointer="/now"
     )
+
+
+def test_get_agent(app, client, agent_id):
+    body = client.get(f"/agents/{agent_id}").json()
+    assert body["data"]["id"] == agent_id
+    assert body["data"]["relationships"]["party"]["data"]["id"] == app.state.developer_party.id
+
+
+def test_delegation_invitations_list_and_filter(app, client, agent_id):
+    body = client.get("/agent-delegation-invitations", params={"status": "PENDING"}).json()
+    assert body["data"]
+    assert {row["attributes"]["status"] for row in body["data"]} == {"PENDING"}
+    assert set(body["meta"]["pagination"]) == {"has_more", "next_cursor"}
+    accepted = client.get("/agent-delegation-invitations", params={"status": "ACCEPTED"}).json()
+    assert all(row["relationships"]["delegating_party"]["data"] for row in accepted["data"])
+
+
+def test_malformed_customer_id_is_checked_before_the_agent_is_looked_up(client):
+    response = client.delete(
+        f"/agents/agt_{'0' * 32}/customers/not-a-party", headers={"Idempotency-Key": "r"}
+    )
+    assert_error(response, 400, "invalid_value", parameter="customerId")
