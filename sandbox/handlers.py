@@ -13,6 +13,7 @@ from sandbox.models import (
     DELEGATION_INVITATION_STATUSES,
     INVITATION_STATUSES,
     RECIPIENT_TYPES,
+    AgentDelegation,
     AgentInvitation,
     ProposedAgent,
     Recipient,
@@ -378,7 +379,7 @@ def list_agent_delegations(call: Call) -> Reply:
     below, limit = _paging(call, "agent-delegations", DEFAULT_LIMIT)
     developer_id = call.store.developer_party.id
 
-    def include(adl: Any) -> bool:
+    def include(adl: AgentDelegation) -> bool:
         return (
             (include_revoked or not adl.is_revoked)
             and (delegation_id is None or adl.delegation_id == delegation_id)
