@@ -1,0 +1,343 @@
+"""Send a write to Natural exactly once: the single-flight state machine of an Operation.
+
+    pending ──claim──▶ sending ──▶ succeeded | failed | unknown
+                                                      │
+    unknown ──retry (same key, same bytes, < 48 h)──▶ sending
+
+API (any action: invite_customers, create_delegation_invitation, revoke_agent_access,
+cancel_invitation, cancel_invitations, ...):
+
+    prepare(key=, actor=, action=, method=, path=, body=b"", idempotent=, target={},
+            batch=None, chunk_index=None) -> Operation
+        Commits the operation row (state `pending`) before anything is sent, or returns the
+        row that already has this key. Raises KeyReused if that row holds another request.
+    run(operation) -> Operation
+        Claims `pending -> sending` with a conditional UPDATE; only the claimer sends. Anyone
+        else gets the row back untouched, so a second submit never sends again.
+    submit(**prepare_arguments) -> Operation      prepare + run.
+    retry(operation) -> Operation
+        `unknown` (or `sending` abandoned by a dead process) -> `sending` again, with the same
+        key and bytes. Only for idempotent operations inside Natural's 48 h replay window;
+        raises CannotRetry otherwise.
+    create_batch(key=, actor=, action=, target={}, summary={}, parts=[Part, ...]) -> Batch
+        Commits the batch and every part's operation (keys chunk_key(key, i)) in one
+        transaction, before the first part is sent. Returns the existing batch for a known key.
+    run_batch(batch) -> list[Operation]            sends the batch's pending parts in order.
+    reconcile(operation, actor=) -> Operation       see operations.reconcile.
+
+No database transaction is open while a request is on the wire: each state change is its own
+short autocommit statement, and attempts are written as they finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from operations.models import (
+    STALE_SENDING_AFTER,
+    Batch,
+    Operation,
+    OperationAttempt,
+    State,
+)
+
+logger = logging.getLogger("operations.engine")
+
+
+class KeyReused(Exception):
+    """The key already names a different request: a bug or a tampered form, never a resend."""
+
+
+class CannotRetry(Exception):
+    """This operation may not be sent again with its key (use reconcile instead)."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One operation of a batch."""
+
+    method: str
+    path: str
+    body: bytes
+    idempotent: bool
+    target: dict[str, Any] = field(default_factory=dict)
+
+
+def chunk_key(batch_key: uuid.UUID | str, index: int) -> uuid.UUID:
+    """Deterministic per chunk, so a resubmitted form maps onto the same operations."""
+    return uuid.uuid5(uuid.UUID(str(batch_key)), f"chunk-{index}")
+
+
+def prepare(
+    *,
+    key: uuid.UUID | str,
+    actor,
+    action: str,
+    method: str,
+    path: str,
+    body: bytes = b"",
+    idempotent: bool,
+    target: dict[str, Any] | None = None,
+    batch: Batch | None = None,
+    chunk_index: int | None = None,
+) -> Operation:
+    key = uuid.UUID(str(key))
+    target = target or {}
+    defaults = {
+        "actor": actor,
+        "action": action,
+        "method": method.upper(),
+        "path": path,
+        "body": body,
+        "body_sha256": Operation.hash_body(body),
+        "idempotent": idempotent,
+        "target": target,
+        "batch": batch,
+        "chunk_index": chunk_index,
+        "search_text": _search_text(key, target),
+    }
+    with transaction.atomic():
+        operation, created = Operation.objects.get_or_create(key=key, defaults=defaults)
+    if not created:
+        _check_same_request(operation, action, method, path, body)
+    return operation
+
+
+def submit(**arguments) -> Operation:
+    return run(prepare(**arguments))
+
+
+def run(operation: Operation) -> Operation:
+    now = timezone.now()
+    claimed = Operation.objects.filter(pk=operation.pk, state=State.PENDING).update(
+        state=State.SENDING, sending_since=now, first_sent_at=now
+    )
+    operation.refresh_from_db()
+    if not claimed:
+        return operation
+    return _send(operation, round_number=1)
+
+
+def retry(operation: Operation) -> Operation:
+    operation.refresh_from_db()
+    if not operation.can_retry_same_key:
+        raise CannotRetry(_why_not_retry(operation))
+    now = timezone.now()
+    abandoned = Q(state=State.SENDING, sending_since__lt=now - STALE_SENDING_AFTER)
+    claimed = (
+        Operation.objects.filter(pk=operation.pk)
+        .filter(Q(state=State.UNKNOWN) | abandoned)
+        .update(state=State.SENDING, sending_since=now)
+    )
+    operation.refresh_from_db()
+    if not claimed:
+        return operation
+    last_round = operation.attempts.aggregate(last=Max("round"))["last"] or 0
+    return _send(operation, round_number=last_round + 1)
+
+
+def create_batch(
+    *,
+    key: uuid.UUID | str,
+    actor,
+    action: str,
+    target: dict[str, Any] | None = None,
+    summary: dict[str, Any] | None = None,
+    parts: list[Part],
+) -> Batch:
+    key = uuid.UUID(str(key))
+    existing = Batch.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        batch, created = Batch.objects.get_or_create(
+            key=key,
+            defaults={
+                "actor": actor,
+                "action": action,
+                "target": target or {},
+                "summary": summary or {},
+            },
+        )
+        if created:
+            for index, part in enumerate(parts):
+                prepare(
+                    key=chunk_key(key, index),
+                    actor=actor,
+                    action=action,
+                    method=part.method,
+                    path=part.path,
+                    body=part.body,
+                    idempotent=part.idempotent,
+                    target=part.target,
+                    batch=batch,
+                    chunk_index=index,
+                )
+    return batch
+
+
+def run_batch(batch: Batch) -> list[Operation]:
+    sent = []
+    for operation in batch.operations.filter(state=State.PENDING).order_by("chunk_index"):
+        sent.append(run(operation))
+    return sent
+
+
+def reconcile(operation: Operation, *, actor) -> Operation:
+    from operations import reconcile as reconciliation
+
+    return reconciliation.reconcile(operation, actor=actor)
+
+
+# Sending
+
+
+def _send(operation: Operation, *, round_number: int) -> Operation:
+    from delegations.client import get_client
+    from delegations.errors import NaturalCredentialsRefused, NaturalError, NaturalRejected
+
+    base_number = operation.attempts.count()
+    body = operation.body_bytes
+
+    def record_attempt(info) -> None:
+        OperationAttempt.objects.create(
+            operation=operation,
+            number=base_number + info.number,
+            round=round_number,
+            started_at=info.started_at,
+            duration_ms=max(0, int(info.duration_ms or 0)),
+            status=info.status,
+            exception=(info.exception or "")[:200],
+            retry_after=info.retry_after,
+            replayed=bool(info.replayed),
+            support_id=info.support_id or "",
+            body_sha256=operation.body_sha256,
+        )
+
+    try:
+        response = get_client().send(
+            operation.method,
+            operation.path,
+            body=body or None,
+            idempotency_key=str(operation.key),
+            idempotent=operation.idempotent,
+            on_attempt=record_attempt,
+        )
+    except (NaturalRejected, NaturalCredentialsRefused) as error:
+        return _finish(operation, State.FAILED, _failure_result(error))
+    except NaturalError as error:
+        return _finish(operation, State.UNKNOWN, _unknown_result(error))
+    except Exception as error:
+        # A bug of ours after the bytes may have left: the outcome is unknown, never lost.
+        logger.exception("operation %s: unexpected error while sending", operation.key)
+        _finish(operation, State.UNKNOWN, {"message": type(error).__name__})
+        raise
+    return _finish(operation, State.SUCCEEDED, _success_result(response))
+
+
+def _finish(operation: Operation, state: str, result: dict[str, Any]) -> Operation:
+    search_text = " ".join([operation.search_text, *result.get("ids", [])]).strip()
+    Operation.objects.filter(pk=operation.pk, state=State.SENDING).update(
+        state=state,
+        result=result,
+        finished_at=timezone.now(),
+        sending_since=None,
+        search_text=search_text,
+    )
+    operation.refresh_from_db()
+    logger.info("operation %s %s %s -> %s", operation.key, operation.method, operation.path, state)
+    return operation
+
+
+def _success_result(response) -> dict[str, Any]:
+    document = response.json if isinstance(response.json, dict) else {}
+    data = document.get("data")
+    resources = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    items = []
+    for resource in resources:
+        if not isinstance(resource, dict) or not resource.get("id"):
+            continue
+        attributes = resource.get("attributes") or {}
+        item = {"id": resource["id"], "type": resource.get("type", "")}
+        if isinstance(attributes.get("recipient"), dict):
+            item["recipient"] = attributes["recipient"]
+        if attributes.get("status"):
+            item["status"] = attributes["status"]
+        items.append(item)
+    meta = document.get("meta") if isinstance(document.get("meta"), dict) else {}
+    return {
+        "status": response.status,
+        "replayed": bool(response.replayed),
+        "support_id": response.support_id,
+        "ids": [item["id"] for item in items],
+        "items": items,
+        "emailFailures": list(meta.get("emailFailures") or []),
+        "response": document,
+    }
+
+
+def _failure_result(error) -> dict[str, Any]:
+    return {
+        "status": error.status,
+        "message": error.message,
+        "support_id": error.support_id,
+        "errors": [
+            {
+                "code": item.code,
+                "detail": item.detail,
+                "status": item.status,
+                "pointer": item.pointer,
+                "parameter": item.parameter,
+                "header": item.header,
+                "support_id": item.support_id,
+            }
+            for item in getattr(error, "errors", ()) or ()
+        ],
+    }
+
+
+def _unknown_result(error) -> dict[str, Any]:
+    return {
+        "status": getattr(error, "last_status", None) or error.status,
+        "message": error.message,
+        "support_id": error.support_id,
+        "error": type(error).__name__,
+    }
+
+
+def _check_same_request(operation: Operation, action: str, method: str, path: str, body: bytes):
+    same = (
+        operation.action == action
+        and operation.method == method.upper()
+        and operation.path == path
+        and operation.body_sha256 == Operation.hash_body(body)
+    )
+    if not same:
+        raise KeyReused(f"Key {operation.key} already belongs to another request.")
+
+
+def _why_not_retry(operation: Operation) -> str:
+    if not operation.idempotent:
+        return "Natural does not deduplicate this request by key; reconcile it instead."
+    if operation.state not in (State.UNKNOWN, State.SENDING):
+        return f"The operation is {operation.state}; there is nothing to retry."
+    if operation.state == State.SENDING:
+        return "The operation is being sent right now."
+    return "Natural no longer remembers this key (48 h); reconcile it instead."
+
+
+def _search_text(key: uuid.UUID, target: dict[str, Any]) -> str:
+    words = [str(key)]
+    for value in target.values():
+        if isinstance(value, list | tuple):
+            words.extend(str(item) for item in value)
+        elif value is not None:
+            words.append(str(value))
+    return " ".join(words)

@@ -1,0 +1,232 @@
+"""Invitation forms and the audit filter form.
+
+Each create form carries its idempotency key as a hidden field, born when the form is first
+rendered; the same key comes back on every resubmit of that rendering.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from operations import payloads, recipients
+from operations.models import Action, State
+
+MAX_BATCH = 1000
+DEFAULT_EXPIRY_DAYS = 7
+MAX_EXPIRY_DAYS = 90
+MAX_DOLLARS = Decimal("1000000000")
+PERMISSION_CHOICES = [(name, name) for name in payloads.PERMISSIONS]
+MAX_CSV_BYTES = 1024 * 1024
+
+
+def dollars_field(label: str, *, required: bool) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        min_value=Decimal("0.01"),
+        max_value=MAX_DOLLARS,
+        decimal_places=2,
+        max_digits=12,
+        widget=forms.NumberInput(attrs={"step": "0.01", "min": "0.01", "inputmode": "decimal"}),
+        error_messages={"min_value": "Enter a positive amount in dollars."},
+    )
+
+
+def to_cents(dollars: Decimal | None) -> int | None:
+    return None if dollars is None else int(dollars * 100)
+
+
+class KeyedForm(forms.Form):
+    key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("key", uuid.uuid4())
+
+
+class InviteCustomersForm(KeyedForm):
+    agent = forms.ChoiceField(label="Agent")
+    recipients = forms.CharField(
+        label="Recipients",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8, "spellcheck": "false"}),
+        help_text="One per line or comma-separated: emails, +E.164 phones or pty_ party ids.",
+    )
+    recipients_file = forms.FileField(
+        label="Or upload a CSV",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    permissions = forms.MultipleChoiceField(
+        choices=PERMISSION_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    per_transaction = dollars_field("Per-transaction limit (USD)", required=True)
+    expires_on = forms.DateField(
+        label="Expires on",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The invitation expires at the end of this day (UTC).",
+    )
+
+    def __init__(self, *args, agents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].choices = [("", "Choose an agent")] + [
+            (agent.id, f"{agent.name} ({agent.id})") for agent in agents
+        ]
+        self.initial.setdefault(
+            "expires_on", timezone.now().date() + timedelta(days=DEFAULT_EXPIRY_DAYS)
+        )
+        self.parsed: recipients.ParsedRecipients | None = None
+
+    def clean_expires_on(self) -> date:
+        value = self.cleaned_data["expires_on"]
+        today = timezone.now().astimezone(UTC).date()
+        if value <= today:
+            raise ValidationError("Choose a date in the future.")
+        if value > today + timedelta(days=MAX_EXPIRY_DAYS):
+            raise ValidationError(f"Invitations can last at most {MAX_EXPIRY_DAYS} days.")
+        return value
+
+    def clean_recipients_file(self):
+        upload = self.cleaned_data.get("recipients_file")
+        if upload and upload.size > MAX_CSV_BYTES:
+            raise ValidationError("The CSV file is larger than 1 MB.")
+        return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        pasted = recipients.parse_text(cleaned.get("recipients") or "")
+        upload = cleaned.get("recipients_file")
+        parsed = pasted
+        if upload:
+            uploaded = recipients.parse_csv(upload.read())
+            parsed = recipients.merge(pasted, uploaded)
+        self.parsed = parsed
+        for problem in parsed.problems:
+            self.add_error("recipients", str(problem))
+        if not parsed.problems:
+            if not parsed.recipients:
+                self.add_error("recipients", "Enter at least one recipient.")
+            elif len(parsed.recipients) > MAX_BATCH:
+                self.add_error(
+                    "recipients",
+                    f"{len(parsed.recipients):,} recipients: at most {MAX_BATCH:,} per batch.",
+                )
+        return cleaned
+
+    @property
+    def expires_at(self) -> datetime:
+        day = self.cleaned_data["expires_on"]
+        return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
+
+    def chunk_bodies(self) -> list[tuple[list[recipients.Recipient], bytes]]:
+        """The exact request bodies, one per chunk of at most 100 recipients."""
+        return [
+            (
+                chunk,
+                payloads.invite_customers_body(
+                    chunk,
+                    self.cleaned_data["permissions"],
+                    to_cents(self.cleaned_data["per_transaction"]),
+                    self.expires_at,
+                ),
+            )
+            for chunk in payloads.chunks(self.parsed.recipients)
+        ]
+
+    def normalized_recipients(self) -> str:
+        return "\n".join(recipient.value for recipient in self.parsed.recipients)
+
+
+class ProposedAgentForm(forms.Form):
+    agent = forms.ChoiceField(label="Agent")
+    permissions = forms.MultipleChoiceField(
+        choices=PERMISSION_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    per_transaction = dollars_field("Per transaction (USD)", required=False)
+    daily = dollars_field("Daily (USD)", required=False)
+    monthly = dollars_field("Monthly (USD)", required=False)
+
+    def __init__(self, *args, agents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].choices = [("", "Choose an agent")] + [
+            (agent.id, f"{agent.name} ({agent.id})") for agent in agents
+        ]
+
+    def proposed(self) -> payloads.ProposedAgent:
+        data = self.cleaned_data
+        return payloads.ProposedAgent(
+            agent_id=data["agent"],
+            permissions=tuple(data["permissions"]),
+            per_transaction_cents=to_cents(data.get("per_transaction")),
+            daily_cents=to_cents(data.get("daily")),
+            monthly_cents=to_cents(data.get("monthly")),
+        )
+
+
+class BaseProposedAgentFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        agents = [form.cleaned_data["agent"] for form in self.forms if form.cleaned_data]
+        if len(agents) != len(set(agents)):
+            raise ValidationError("Each agent can be proposed once.")
+
+
+ProposedAgentFormSet = forms.formset_factory(
+    ProposedAgentForm,
+    formset=BaseProposedAgentFormSet,
+    extra=0,
+    min_num=1,
+    max_num=10,
+    validate_min=True,
+    validate_max=True,
+)
+PROPOSED_AGENT_ROWS = 3
+
+
+class DelegationInvitationForm(KeyedForm):
+    customer_email = forms.EmailField(label="Customer email", max_length=254)
+    permissions = forms.MultipleChoiceField(
+        choices=PERMISSION_CHOICES, widget=forms.CheckboxSelectMultiple
+    )
+    expires_in_days = forms.IntegerField(
+        label="Expires in (days)", min_value=1, max_value=MAX_EXPIRY_DAYS, initial=7
+    )
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.ModelChoiceField(
+        queryset=get_user_model().objects.order_by("username"),
+        required=False,
+        empty_label="Anyone",
+        to_field_name="username",
+    )
+    action = forms.ChoiceField(choices=[("", "Any action"), *Action.choices], required=False)
+    state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(
+        label="Key or id",
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Key, adi_, pty_, email"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "The end date is before the start date.")
+        return cleaned

@@ -1,0 +1,197 @@
+"""The operations audit log: one Operation per write to Natural, one OperationAttempt per try.
+
+Rows are append-only: an operation moves forward through its states and gains attempts, but
+nothing deletes it (the models refuse `delete()`, the admin offers no change or delete).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+# Natural keeps an idempotency record this long; after it, the same key starts a new request.
+REPLAY_WINDOW = timedelta(hours=48)
+# A `sending` row older than this was abandoned by a process that died mid-request.
+STALE_SENDING_AFTER = timedelta(minutes=5)
+
+
+class Action(models.TextChoices):
+    INVITE_CUSTOMERS = "invite_customers", "Invite customers to an agent"
+    CREATE_DELEGATION_INVITATION = "create_delegation_invitation", "Create delegation invitation"
+    REVOKE_AGENT_ACCESS = "revoke_agent_access", "Revoke agent access"
+    CANCEL_INVITATION = "cancel_invitation", "Cancel invitation"
+    CANCEL_INVITATIONS = "cancel_invitations", "Cancel invitations"
+
+
+class State(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    UNKNOWN = "unknown", "Unknown"
+
+
+FINAL_STATES = (State.SUCCEEDED, State.FAILED)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def delete(self):
+        raise PermissionError("Audit rows are never deleted.")
+
+
+class Batch(models.Model):
+    """Several operations made by one form submit (e.g. 1,000 recipients in chunks of 100)."""
+
+    key = models.UUIDField(unique=True, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40, choices=Action.choices)
+    target = models.JSONField(default=dict, blank=True)
+    summary = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "batches"
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} batch {self.key}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit rows are never deleted.")
+
+
+class Operation(models.Model):
+    """One write to Natural, identified by its idempotency key, with the exact bytes it sends."""
+
+    key = models.UUIDField(unique=True, editable=False)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(max_length=40, choices=Action.choices, db_index=True)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=300)
+    body = models.BinaryField(blank=True, default=b"")
+    body_sha256 = models.CharField(max_length=64)
+    idempotent = models.BooleanField()
+    target = models.JSONField(default=dict, blank=True)
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="operations"
+    )
+    chunk_index = models.PositiveIntegerField(null=True, blank=True)
+    state = models.CharField(
+        max_length=12, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    first_sent_at = models.DateTimeField(null=True, blank=True)
+    sending_since = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # Created ids, meta.emailFailures, errors with their pointers, replayed, HTTP status.
+    result = models.JSONField(default=dict, blank=True)
+    # What a look-up of Natural found for an `unknown` operation; the attempts stay as they were.
+    reconciliation = models.JSONField(null=True, blank=True)
+    # Key, target ids, recipients and created ids, so one text search finds the operation.
+    search_text = models.TextField(blank=True, default="")
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "chunk_index"], name="operation_unique_chunk_per_batch"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.key} ({self.state})"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit rows are never deleted.")
+
+    @staticmethod
+    def hash_body(body: bytes) -> str:
+        return hashlib.sha256(body).hexdigest()
+
+    @property
+    def body_bytes(self) -> bytes:
+        return bytes(self.body or b"")
+
+    @property
+    def body_text(self) -> str:
+        return self.body_bytes.decode("utf-8", errors="replace")
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in FINAL_STATES
+
+    @property
+    def replay_window_ends_at(self):
+        started = self.first_sent_at or self.created_at
+        return started + REPLAY_WINDOW
+
+    @property
+    def is_stale_sending(self) -> bool:
+        return (
+            self.state == State.SENDING
+            and self.sending_since is not None
+            and timezone.now() - self.sending_since > STALE_SENDING_AFTER
+        )
+
+    @property
+    def can_retry_same_key(self) -> bool:
+        """Resending is safe only where Natural dedupes the key and still remembers it."""
+        return (
+            self.idempotent
+            and (self.state == State.UNKNOWN or self.is_stale_sending)
+            and timezone.now() < self.replay_window_ends_at
+        )
+
+    @property
+    def can_reconcile(self) -> bool:
+        return self.state == State.UNKNOWN or self.is_stale_sending
+
+    @property
+    def created_ids(self) -> list[str]:
+        return list(self.result.get("ids", []))
+
+    @property
+    def errors(self) -> list[dict]:
+        return list(self.result.get("errors", []))
+
+
+class OperationAttempt(models.Model):
+    """One HTTP exchange for an operation. Never holds a token or an auth header."""
+
+    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="attempts")
+    number = models.PositiveIntegerField()
+    # 1 for the first send, 2 for the first "retry with the same key", ...
+    round = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField()
+    duration_ms = models.PositiveIntegerField(default=0)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    exception = models.CharField(max_length=200, blank=True, default="")
+    retry_after = models.FloatField(null=True, blank=True)
+    replayed = models.BooleanField(default=False)
+    support_id = models.CharField(max_length=100, blank=True, default="")
+    body_sha256 = models.CharField(max_length=64)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["operation_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "number"], name="attempt_unique_number_per_operation"
+            )
+        ]
+
+    def __str__(self) -> str:
+        outcome = self.status or self.exception or "?"
+        return f"attempt {self.number} of {self.operation.key}: {outcome}"
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit rows are never deleted.")
