@@ -303,7 +303,7 @@ class _Seeder:
             recipient = Recipient("phone", self.phone())
         else:
             recipient = Recipient("email", self.rng.choice(prospects))
-        if status in ("EXPIRED",):
+        if status == "EXPIRED":
             created_at = self.ago(31 * DAY, 89 * DAY)
         elif status == "PENDING":
             created_at = self.ago(timedelta(minutes=5), 20 * DAY)
@@ -345,7 +345,7 @@ class _Seeder:
                 customer = self.rng.choice(customers)
                 customer_id, email = customer.party.id, customer.party.email or email
             lifetime_days = self.rng.choice((7, 14, 30))
-            if status in ("PENDING",):
+            if status == "PENDING":
                 created_at = self.ago(timedelta(minutes=5), 6 * DAY)
             else:
                 created_at = self.ago(31 * DAY, 60 * DAY)
