@@ -183,13 +183,12 @@ class BaseProposedAgentFormSet(forms.BaseFormSet):
 ProposedAgentFormSet = forms.formset_factory(
     ProposedAgentForm,
     formset=BaseProposedAgentFormSet,
-    extra=0,
+    extra=2,
     min_num=1,
     max_num=10,
     validate_min=True,
     validate_max=True,
 )
-PROPOSED_AGENT_ROWS = 3
 
 
 class DelegationInvitationForm(KeyedForm):

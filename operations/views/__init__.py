@@ -1,0 +1,1 @@
+"""Pages of the operations app: invitation forms, batch results and the audit log."""

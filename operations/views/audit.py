@@ -1,0 +1,230 @@
+"""The operations audit log: a filterable list, a CSV export, one operation in full.
+
+Read-only for everyone. The only POSTs here move an `unknown` operation forward (retry with
+the same key, or reconcile); they never create anything new and never delete.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime, time, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_GET, require_POST
+
+from dashboard import roles
+from operations import engine
+from operations.forms import AuditFilterForm
+from operations.models import Operation
+from operations.reconcile import CannotReconcile
+from operations.views.common import ACTION_PERMISSIONS
+
+LIST_TEMPLATE = "operations/audit_list.html"
+DETAIL_TEMPLATE = "operations/audit_detail.html"
+PAGE_SIZE = 50
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Where an id Natural gave us can be looked at in the dashboard, if that page exists.
+RESOURCE_PAGES = {
+    "adi_": "invitation-detail",
+    "pty_": "customer-detail",
+    "adl_": "delegation-detail",
+}
+
+
+def filtered_operations(form: AuditFilterForm) -> QuerySet[Operation]:
+    operations = Operation.objects.select_related("actor", "batch").annotate(
+        attempt_count=Count("attempts")
+    )
+    if not form.is_valid():
+        return operations
+    data = form.cleaned_data
+    if data.get("actor"):
+        operations = operations.filter(actor=data["actor"])
+    if data.get("action"):
+        operations = operations.filter(action=data["action"])
+    if data.get("state"):
+        operations = operations.filter(state=data["state"])
+    if data.get("since"):
+        operations = operations.filter(created_at__gte=_start_of(data["since"]))
+    if data.get("until"):
+        operations = operations.filter(created_at__lt=_start_of(data["until"]) + timedelta(days=1))
+    if data.get("q"):
+        query = data["q"].strip()
+        operations = operations.filter(
+            Q(search_text__icontains=query) | Q(batch__key__icontains=query)
+        )
+    return operations
+
+
+@permission_required(roles.AUDIT, raise_exception=True)
+@require_GET
+def audit_list(request: HttpRequest) -> HttpResponse:
+    form = AuditFilterForm(request.GET)
+    page = Paginator(filtered_operations(form), PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"form": form, "page": page, "operations": page.object_list}
+    template = LIST_TEMPLATE
+    if request.htmx.target == "audit-table" and not request.htmx.history_restore_request:
+        template = f"{LIST_TEMPLATE}#audit-table"
+    return TemplateResponse(request, template, context)
+
+
+@permission_required(roles.AUDIT, raise_exception=True)
+@require_GET
+def audit_export(request: HttpRequest) -> HttpResponse:
+    operations = filtered_operations(AuditFilterForm(request.GET)).order_by("-created_at", "-id")
+    writer = csv.writer(_Echo())
+    header = [
+        "created_at",
+        "finished_at",
+        "key",
+        "batch",
+        "actor",
+        "action",
+        "method",
+        "path",
+        "state",
+        "attempts",
+        "replayed",
+        "created_ids",
+        "support_id",
+        "body_sha256",
+    ]
+
+    def rows():
+        yield writer.writerow(header)
+        for operation in operations.iterator(chunk_size=500):
+            result = operation.result or {}
+            yield writer.writerow(
+                [
+                    neutralise(value)
+                    for value in (
+                        operation.created_at.isoformat(),
+                        operation.finished_at.isoformat() if operation.finished_at else "",
+                        str(operation.key),
+                        str(operation.batch.key) if operation.batch else "",
+                        operation.actor.get_username(),
+                        operation.action,
+                        operation.method,
+                        operation.path,
+                        operation.state,
+                        str(operation.attempt_count),
+                        "yes" if result.get("replayed") else "no",
+                        " ".join(result.get("ids", [])),
+                        result.get("support_id") or "",
+                        operation.body_sha256,
+                    )
+                ]
+            )
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="operations-{stamp}.csv"'
+    return response
+
+
+def neutralise(value: str) -> str:
+    """A cell a spreadsheet would run as a formula is shown as text instead."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+@permission_required(roles.AUDIT, raise_exception=True)
+@require_GET
+def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    operation = get_object_or_404(Operation.objects.select_related("actor", "batch"), pk=pk)
+    context = {
+        "operation": operation,
+        "attempts": operation.attempts.all(),
+        "payload": _pretty(operation.body_text),
+        "created": [(item_id, resource_url(item_id)) for item_id in operation.created_ids],
+        "found": [
+            (item["id"], resource_url(item["id"]))
+            for item in (operation.reconciliation or {}).get("found", [])
+        ],
+        "response": _pretty(json.dumps(operation.result.get("response")))
+        if operation.result.get("response") is not None
+        else None,
+        "can_act": request.user.has_perm(ACTION_PERMISSIONS.get(operation.action, "-")),
+    }
+    return TemplateResponse(request, DETAIL_TEMPLATE, context)
+
+
+@require_POST
+def operation_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    operation = _actionable(request, pk)
+    try:
+        operation = engine.retry(operation)
+    except engine.CannotRetry as reason:
+        messages.error(request, str(reason))
+    else:
+        messages.info(request, f"Sent again with the same key: now {operation.state}.")
+    return _back(operation)
+
+
+@require_POST
+def operation_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
+    from delegations.errors import NaturalError
+
+    operation = _actionable(request, pk)
+    if not operation.can_reconcile:
+        messages.error(request, "Only an operation with an unknown outcome is reconciled.")
+        return _back(operation)
+    try:
+        operation = engine.reconcile(operation, actor=request.user)
+    except CannotReconcile as reason:
+        messages.error(request, str(reason))
+    except NaturalError as error:
+        messages.error(request, f"Natural could not be read: {error.message}")
+    else:
+        found = len(operation.reconciliation["found"])
+        missing = len(operation.reconciliation["missing"])
+        messages.info(request, f"Reconciled: {found} found in Natural, {missing} not found.")
+    return _back(operation)
+
+
+def _actionable(request: HttpRequest, pk: int) -> Operation:
+    operation = get_object_or_404(Operation, pk=pk)
+    permission = ACTION_PERMISSIONS.get(operation.action)
+    if permission is None or not request.user.has_perm(permission):
+        raise PermissionDenied
+    return operation
+
+
+def _back(operation: Operation) -> HttpResponse:
+    if operation.batch_id:
+        return redirect("batch-detail", key=operation.batch.key)
+    return redirect("operation-detail", pk=operation.pk)
+
+
+def resource_url(resource_id: str) -> str | None:
+    name = RESOURCE_PAGES.get(resource_id[:4])
+    if name is None:
+        return None
+    try:
+        return reverse(name, args=[resource_id])
+    except NoReverseMatch:
+        return None
+
+
+def _pretty(text: str) -> str:
+    try:
+        return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
+    except ValueError:
+        return text
+
+
+def _start_of(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
