@@ -132,3 +132,18 @@
     });
   });
 })();
+
+/* Browse */
+// A table region marked data-swap-errors shows its own error (invalid filters, Natural down)
+// instead of keeping stale rows under a generic banner.
+(function () {
+  "use strict";
+  var SHOWN_ERRORS = [400, 404, 429, 502, 503, 504];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.hasAttribute("data-swap-errors")) return;
+    if (SHOWN_ERRORS.indexOf(event.detail.xhr.status) === -1) return;
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  });
+})();

@@ -1,0 +1,23 @@
+"""Run independent upstream calls side by side, so a page waits for the slowest, not the sum."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+from django.db import connections
+
+# Small on purpose: each page fans out to a few calls and the shared httpx pool caps the rest.
+_executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="natural-fanout")
+
+
+def _in_worker[T](call: Callable[[], T]) -> T:
+    try:
+        return call()
+    finally:
+        # Calls record ApiCall rows; a worker thread must not keep its own connection open.
+        connections.close_all()
+
+
+def submit[T](call: Callable[[], T]) -> Future[T]:
+    return _executor.submit(_in_worker, call)
