@@ -61,14 +61,14 @@ def bulk_select(invitations, statuses=None):
     return [f"{i.id}:{(statuses or {}).get(i.id, 'PENDING')}" for i in invitations]
 
 
-def test_bulk_cancel_reports_what_natural_cancelled_against_the_selection(
-    natural, manager_client
-):
+def test_bulk_cancel_reports_what_natural_cancelled_against_the_selection(natural, manager_client):
     chosen = pending_invitations(natural, 5)
     already_accepted = chosen[3]
     natural.state.accept_invitation(already_accepted)
     selection = bulk_select(chosen, {already_accepted.id: "ACCEPTED"})
-    confirm = manager_client.get(reverse("invitation-bulk-cancel-confirm"), {"invitation": selection})
+    confirm = manager_client.get(
+        reverse("invitation-bulk-cancel-confirm"), {"invitation": selection}
+    )
     assert confirm.status_code == 200
     html = confirm.content.decode()
     assert all(i.id in html for i in chosen)
