@@ -73,13 +73,15 @@ def find_customer_invitations(operation: Operation):
             agent_id=operation.target.get("agent_id"), cursor=cursor, limit=100
         )
         for invitation in page.items:
-            identity = _identity(invitation.recipient_type, invitation.recipient_value)
-            if identity in wanted and identity not in found and invitation.created_at >= since:
-                found[identity] = {
-                    "id": invitation.id,
-                    "recipient": wanted[identity],
-                    "status": invitation.status,
-                }
+            if invitation.created_at is None or invitation.created_at < since:
+                continue
+            for identity in _identities(invitation):
+                if identity in wanted and identity not in found:
+                    found[identity] = {
+                        "id": invitation.id,
+                        "recipient": wanted[identity],
+                        "status": invitation.status,
+                    }
         oldest = page.items[-1].created_at if page.items else None
         if not page.has_more or (oldest is not None and oldest < since):
             break
@@ -105,6 +107,18 @@ def find_delegation_invitations(operation: Operation):
             break
         cursor = page.next_cursor
     return found, ([] if found else [email])
+
+
+def _identities(invitation) -> list[tuple[str, str]]:
+    """The ways a listed invitation can name its recipient (the list shows email and party)."""
+    identities = []
+    if invitation.recipient_type and invitation.recipient_value:
+        identities.append(_identity(invitation.recipient_type, invitation.recipient_value))
+    if invitation.email:
+        identities.append(_identity("email", invitation.email))
+    if invitation.customer_party_id:
+        identities.append(_identity("party_id", invitation.customer_party_id))
+    return identities
 
 
 def _identity(kind: str, value: str) -> tuple[str, str]:

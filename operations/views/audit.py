@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import roles
+from delegations.errors import NaturalError
 from operations import engine
 from operations.forms import AuditFilterForm
 from operations.models import Operation
@@ -171,8 +172,6 @@ def operation_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def operation_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
-    from delegations.errors import NaturalError
-
     operation = _actionable(request, pk)
     if not operation.can_reconcile:
         messages.error(request, "Only an operation with an unknown outcome is reconciled.")

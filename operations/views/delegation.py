@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from dashboard import roles
+from delegations import services
+from delegations.errors import NaturalError
 from operations import engine, payloads, results
 from operations.forms import DelegationInvitationForm, ProposedAgentFormSet
 from operations.models import Action, Operation, State
@@ -24,9 +26,6 @@ TEMPLATE = "operations/delegation_invitation.html"
 @permission_required(roles.INVITE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def new_delegation_invitation(request: HttpRequest) -> HttpResponse:
-    from delegations.errors import NaturalError
-
-    from delegations import services
 
     if request.method == "POST":
         key = posted_key(request)

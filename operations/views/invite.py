@@ -17,6 +17,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import roles
+from delegations import services
+from delegations.errors import NaturalError
 from operations import engine, payloads, results
 from operations.forms import InviteCustomersForm
 from operations.models import Action, Batch, State
@@ -30,9 +32,6 @@ BATCH_TEMPLATE = "operations/batch_detail.html"
 @permission_required(roles.INVITE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def invite_customers(request: HttpRequest) -> HttpResponse:
-    from delegations.errors import NaturalError
-
-    from delegations import services
 
     if request.method == "POST":
         key = posted_key(request)
