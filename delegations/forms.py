@@ -47,6 +47,14 @@ class TableForm(forms.Form):
     # Fields that narrow the list, named in the empty state; set by each subclass.
     filter_fields: tuple[str, ...] = ()
 
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        # An empty value means "no filter" (`?status=` from a cleared select), not a bad choice.
+        if data is not None:
+            data = data.copy()
+            for key in list(data):
+                data.setlist(key, [value for value in data.getlist(key) if value != ""])
+        super().__init__(data, *args, **kwargs)
+
     def clean_limit(self) -> int:
         return self.cleaned_data.get("limit") or PAGE_SIZES[0]
 
