@@ -39,13 +39,17 @@ def _operations_about(*ids: str, limit: int):
     return list(query.order_by("-created_at", "-id")[:limit])
 
 
-def delegation_history(delegation, *, limit: int = HISTORY_LIMIT) -> list[Entry]:
+def delegation_history(
+    delegation_id: str, agent_id: str, customer_id: str, *, limit: int = HISTORY_LIMIT
+) -> list[Entry]:
     """Operations naming this delegation, or this agent with this customer (access revokes are
     addressed by the pair), and the delegation's review marks."""
-    by_id = _operations_about(delegation.id, limit=limit)
-    by_pair = _operations_about(delegation.agent_id, delegation.delegating_party_id, limit=limit)
+    by_id = _operations_about(delegation_id, limit=limit)
+    by_pair = (
+        _operations_about(agent_id, customer_id, limit=limit) if agent_id and customer_id else []
+    )
     operations = {op.pk: op for op in [*by_id, *by_pair]}.values()
-    marks = ReviewMark.objects.filter(delegation_id=delegation.id).select_related("actor")
+    marks = ReviewMark.objects.filter(delegation_id=delegation_id).select_related("actor")
     return _merge(operations, marks[:limit], limit)
 
 
