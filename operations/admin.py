@@ -1,5 +1,9 @@
-"""The audit log in the Django admin: readable, never added to, changed or deleted."""
+"""The audit log in the Django admin: readable, never added to, changed or deleted.
 
+The project does not install the admin today; if it ever does, these are what it gets.
+"""
+
+from django.apps import apps
 from django.contrib import admin
 
 from operations.models import Batch, Operation, OperationAttempt
@@ -29,7 +33,6 @@ class AttemptInline(admin.TabularInline):
         return False
 
 
-@admin.register(Operation)
 class OperationAdmin(ReadOnlyAdmin):
     list_display = ("key", "action", "state", "actor", "created_at", "finished_at")
     list_filter = ("action", "state")
@@ -37,11 +40,15 @@ class OperationAdmin(ReadOnlyAdmin):
     inlines = [AttemptInline]
 
 
-@admin.register(Batch)
 class BatchAdmin(ReadOnlyAdmin):
     list_display = ("key", "action", "actor", "created_at")
 
 
-@admin.register(OperationAttempt)
 class OperationAttemptAdmin(ReadOnlyAdmin):
     list_display = ("operation", "number", "status", "exception", "replayed", "started_at")
+
+
+if apps.is_installed("django.contrib.admin"):
+    admin.site.register(Operation, OperationAdmin)
+    admin.site.register(Batch, BatchAdmin)
+    admin.site.register(OperationAttempt, OperationAttemptAdmin)

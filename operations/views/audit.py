@@ -42,8 +42,10 @@ RESOURCE_PAGES = {
 
 
 def filtered_operations(form: AuditFilterForm) -> QuerySet[Operation]:
-    operations = Operation.objects.select_related("actor", "batch").annotate(
-        attempt_count=Count("attempts")
+    operations = (
+        Operation.objects.select_related("actor", "batch")
+        .annotate(attempt_count=Count("attempts"))
+        .order_by("-created_at", "-id")
     )
     if not form.is_valid():
         return operations
