@@ -37,13 +37,20 @@ def delegation_actions(context, delegation):
         "can_revoke": user.has_perm(roles.REVOKE),
         "can_review": user.has_perm(roles.REVIEW),
         "mark": ReviewMark.objects.latest_by_delegation([adl_id]).get(adl_id),
-        "entries": history.delegation_history(adl_id, agent_id, customer_id),
+        "can_read_history": user.has_perm(roles.AUDIT),
+        "entries": (
+            history.delegation_history(adl_id, agent_id, customer_id)
+            if user.has_perm(roles.AUDIT)
+            else []
+        ),
         "csrf_token": context.get("csrf_token"),
     }
 
 
 @register.inclusion_tag("actions/_history.html", takes_context=True)
 def customer_history(context, customer_id: str):
+    if not context["request"].user.has_perm(roles.AUDIT):
+        return {"hidden": True}
     return {
         "request": context["request"],
         "entries": history.customer_history(customer_id),
