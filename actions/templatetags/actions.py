@@ -71,6 +71,11 @@ def revoked_here(rows) -> set:
     return history.revoked_by_us(_field(row, "id") for row in rows)
 
 
+@register.simple_tag
+def revoked_here_one(delegation_id: str) -> set:
+    return history.revoked_by_us([delegation_id])
+
+
 @register.filter
 def lookup(mapping, key):
     try:
