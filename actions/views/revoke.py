@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from delegations.errors import NaturalError, NaturalNotFound
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from actions import perform
+from actions import history, perform
 from actions.forms import BulkRevokeForm, ConfirmedActionForm, DelegationSelectionForm
 from actions.views.common import (
     action_view,
@@ -20,6 +19,7 @@ from actions.views.common import (
 )
 from dashboard import roles
 from delegations import services
+from delegations.errors import NaturalError, NaturalNotFound
 from operations.engine import KeyReused
 from operations.models import Batch, State
 
@@ -45,6 +45,7 @@ def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
     next_url = safe_next(request, came_from(request), _detail_url(adl_id))
     context = {
         "delegation": delegation,
+        "already_revoked": _already_revoked(delegation),
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
@@ -69,6 +70,11 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
             delegation = services.get_agent_delegation(adl_id)
         except NaturalError as error:
             return upstream_failure(request, error, title="Revoke access")
+        if _already_revoked(delegation):
+            messages.info(request, "This access was already revoked; nothing was sent.")
+            return _back(
+                request, safe_next(request, form.cleaned_data["next"], _detail_url(adl_id))
+            )
         try:
             operation = perform.revoke_access(
                 key=key,
@@ -81,6 +87,14 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
     elif operation.target.get("delegation_id") != adl_id:
         return _key_reused(request)
     return _after_revoke(request, operation, form.cleaned_data["next"], adl_id)
+
+
+def _already_revoked(delegation) -> bool:
+    return delegation.is_revoked or bool(history.revoked_by_us([delegation.id]))
+
+
+def _back(request: HttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _key_reused(request: HttpRequest) -> HttpResponse:
@@ -96,9 +110,7 @@ def _after_revoke(request, operation, next_candidate, adl_id) -> HttpResponse:
         return render(request, "actions/_revoke_outcome.html", context)
     level = messages.SUCCESS if operation.state == State.SUCCEEDED else messages.WARNING
     messages.add_message(request, level, _outcome_message(operation))
-    if request.htmx:
-        return HttpResponseClientRedirect(next_url)
-    return redirect(next_url)
+    return _back(request, next_url)
 
 
 def _outcome_message(operation) -> str:
@@ -120,14 +132,21 @@ def _outcome_message(operation) -> str:
 
 
 def _read_selected(ids: list[str]):
-    """Each selected delegation read again, so the confirmation names what it will revoke."""
-    found, missing = [], []
+    """Each selected delegation read again, so the confirmation names what it will revoke.
+    Returns (to revoke, left out with why)."""
+    found, left_out = [], []
+    revoked_here = history.revoked_by_us(ids)
     for adl_id in ids:
         try:
-            found.append(services.get_agent_delegation(adl_id))
+            delegation = services.get_agent_delegation(adl_id)
         except NaturalNotFound:
-            missing.append(adl_id)
-    return found, missing
+            left_out.append((adl_id, "not found at Natural"))
+            continue
+        if delegation.is_revoked or adl_id in revoked_here:
+            left_out.append((adl_id, "already revoked"))
+        else:
+            found.append(delegation)
+    return found, left_out
 
 
 @action_view(roles.REVOKE, method="GET")
@@ -137,12 +156,17 @@ def bulk_revoke_confirm(request: HttpRequest) -> HttpResponse:
         return render(request, "actions/selection_invalid.html", {"form": selection}, status=400)
     ids = selection.cleaned_data["delegation"]
     try:
-        delegations, missing = _read_selected(ids)
+        delegations, left_out = _read_selected(ids)
     except NaturalError as error:
         return upstream_failure(request, error, title="Revoke access")
     next_url = safe_next(request, came_from(request), reverse("delegation-list"))
     form = BulkRevokeForm.fresh(delegation=[d.id for d in delegations], next=next_url)
-    context = {"delegations": delegations, "missing": missing, "form": form, "next_url": next_url}
+    context = {
+        "delegations": delegations,
+        "left_out": left_out,
+        "form": form,
+        "next_url": next_url,
+    }
     return render(request, "actions/bulk_revoke_confirm.html", context)
 
 
@@ -160,7 +184,7 @@ def bulk_revoke(request: HttpRequest) -> HttpResponse:
     batch = perform.existing_batch(key)
     if batch is None:
         try:
-            delegations, _missing = _read_selected(form.cleaned_data["delegation"])
+            delegations, _left_out = _read_selected(form.cleaned_data["delegation"])
         except NaturalError as error:
             return upstream_failure(request, error, title="Revoke access")
         batch = perform.prepare_bulk_revoke(

@@ -129,3 +129,18 @@ def test_a_bad_selection_is_refused_before_any_read(natural, manager_client):
     response = manager_client.get(reverse(CONFIRM), {"delegation": ["adl_nope"]})
     assert response.status_code == 400
     assert natural.request_log_snapshot() == []
+
+
+def test_revoked_and_unknown_delegations_are_left_out_of_the_confirmation(natural, manager_client):
+    chosen = active_delegations(natural, 2)
+    gone = chosen[1]
+    natural.state.revoke_agent_access(natural.state.agent(gone.agent_id), gone.customer_id)
+    missing = "adl_" + "0" * 32
+    response = manager_client.get(
+        reverse(CONFIRM), {"delegation": [chosen[0].id, gone.id, missing]}
+    )
+    html = response.content.decode()
+    assert "Left out (2)" in html
+    assert "already revoked" in html
+    assert "not found at Natural" in html
+    assert "Revoke 1 access" in html

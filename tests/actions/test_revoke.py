@@ -104,10 +104,19 @@ def test_htmx_from_the_table_answers_with_the_revoked_cell(natural, manager_clie
     assert 'hx-swap-oob="beforeend:#messages"' in html
 
 
-def test_a_refused_revoke_is_reported_not_hidden(natural, manager_client, delegation):
-    natural.state.revoke_agent_access(
-        natural.state.agent(delegation.agent_id), delegation.customer_id
-    )
+def test_a_refused_revoke_is_reported_not_hidden(natural, manager_client, delegation, monkeypatch):
+    from delegations import services
+
+    real_get = services.get_agent_delegation
+
+    def read_then_revoked_elsewhere(adl_id):
+        found = real_get(adl_id)
+        if not natural.state.agent_delegation(adl_id).is_revoked:
+            agent = natural.state.agent(delegation.agent_id)
+            natural.state.revoke_agent_access(agent, delegation.customer_id)
+        return found
+
+    monkeypatch.setattr(services, "get_agent_delegation", read_then_revoked_elsewhere)
     response = manager_client.post(
         revoke_url(delegation.id), {"key": new_key(), "reason": "Already gone?"}, follow=True
     )
@@ -124,3 +133,32 @@ def test_the_same_key_for_another_delegation_is_refused(natural, manager_client)
     response = manager_client.post(revoke_url(other.id), {"key": key, "reason": "one"})
     assert response.status_code == 400
     assert len(sent(natural)) == 1
+
+
+def test_an_access_already_revoked_is_not_sent_again(natural, manager_client, delegation):
+    natural.state.revoke_agent_access(
+        natural.state.agent(delegation.agent_id), delegation.customer_id
+    )
+    page = manager_client.get(confirm_url(delegation.id)).content.decode()
+    assert "already revoked" in page
+    assert 'name="reason"' not in page
+    response = manager_client.post(revoke_url(delegation.id), {"key": new_key(), "reason": "x"})
+    assert response.status_code == 302
+    assert sent(natural) == []
+    assert Operation.objects.count() == 0
+
+
+def test_an_unknown_revoke_is_reconciled_by_reading_not_resending(
+    natural, manager_client, delegation
+):
+    from operations import engine
+
+    natural.faults.add("drop_after", count=10, method="DELETE")
+    key = new_key()
+    manager_client.post(revoke_url(delegation.id), {"key": key, "reason": "Flaky network"})
+    operation = Operation.objects.get(key=key)
+    assert operation.state == State.UNKNOWN
+    writes = len(sent(natural))
+    operation = engine.reconcile(operation, actor=operation.actor)
+    assert operation.reconciliation["outcome"] == "found"
+    assert len(sent(natural)) == writes
