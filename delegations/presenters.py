@@ -12,8 +12,12 @@ from functools import cache
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils.html import escape
+
+from delegations import cells
 
 SOON_HOURS = 48
+SOON_BADGE = ' <span class="badge badge-soon">Expires soon</span>'
 _PLACEHOLDER = "ID-PLACEHOLDER"
 _UNITS = (
     (365 * 86400, "year"),
@@ -78,7 +82,7 @@ def agent_name(agent_id: str | None, name: str | None, agents: Mapping[str, str]
 def invitation_row(invitation, now: datetime, agents: Mapping[str, str]) -> dict:
     effective = invitation.effective_status or invitation.status
     customer_id = invitation.customer_party_id
-    return {
+    row = {
         "id": invitation.id,
         "recipient": invitation.email or invitation.recipient_value or "—",
         "recipient_type": invitation.recipient_type or "",
@@ -96,6 +100,20 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str]) -> dict
         "expires_soon": invitation.is_pending and invitation.expires_within(SOON_HOURS, now),
         "created": moment(invitation.created_at, now),
     }
+    row["html"] = cells.row(
+        (
+            "cell-name",
+            cells.link(row["customer_url"], row["recipient"]) + cells.sub(row["recipient_type"]),
+        ),
+        ("", escape(row["agent"])),
+        ("", cells.badge(**row["badge"]) + cells.sub(row["status_note"])),
+        ("", cells.permissions(row["permissions"])),
+        ("num money", escape(row["limit"])),
+        ("", cells.when(row["expires"]) + (SOON_BADGE if row["expires_soon"] else "")),
+        ("", cells.when(row["created"])),
+        ("", cells.copyable_id(row["id"])),
+    )
+    return row
 
 
 def delegation_invitation_row(invitation, now: datetime) -> dict:
