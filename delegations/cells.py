@@ -34,7 +34,7 @@ def copyable_id(object_id: str) -> str:
     safe = escape(object_id)
     return (
         f'<span class="id">{safe}</span>'
-        f'<button type="button" class="copy" data-copy="{safe}" aria-label="Copy id">⧉</button>'
+        f'<button type="button" class="copy" data-copy="{safe}" aria-label="Copy id">Copy</button>'
     )
 
 

@@ -63,6 +63,13 @@ def moment(value: datetime | None, now: datetime) -> dict:
     return {"relative": relative(value, now), "exact": exact(value)}
 
 
+def short(value: str | None, keep: int = 12) -> str:
+    """A long id cut for a narrow cell; the full value goes in a title."""
+    if not value:
+        return "—"
+    return value if len(value) <= keep + 1 else value[:keep] + "…"
+
+
 def badge(status: str | None) -> dict:
     status = (status or "UNKNOWN").upper()
     return {"label": status.title(), "css": f"badge badge-{status.lower()}"}
@@ -174,6 +181,7 @@ def agent_delegation_row(adl, now: datetime, agents: Mapping[str, str]) -> dict:
         "expires": moment(adl.expires_at, now),
         "created": moment(adl.created_at, now),
         "created_by": adl.created_by or "—",
+        "created_by_short": short(adl.created_by),
     }
 
 
