@@ -96,6 +96,9 @@ class AgentChoicesMixin:
 
     def set_agents(self, agents: Iterable) -> None:
         choices = [("", "Any agent"), *((agent.id, agent.name) for agent in agents)]
+        current = self.data.get("agent")
+        if current and current not in dict(choices):
+            choices.append((current, current))
         self.fields["agent"].widget.choices = choices  # type: ignore[attr-defined]
 
 

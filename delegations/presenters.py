@@ -12,8 +12,12 @@ from functools import cache
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils.html import escape
+
+from delegations import cells
 
 SOON_HOURS = 48
+SOON_BADGE = ' <span class="badge badge-soon">Expires soon</span>'
 _PLACEHOLDER = "ID-PLACEHOLDER"
 _UNITS = (
     (365 * 86400, "year"),
@@ -59,6 +63,13 @@ def moment(value: datetime | None, now: datetime) -> dict:
     return {"relative": relative(value, now), "exact": exact(value)}
 
 
+def short(value: str | None, keep: int = 12) -> str:
+    """A long id cut for a narrow cell; the full value goes in a title."""
+    if not value:
+        return "—"
+    return value if len(value) <= keep + 1 else value[:keep] + "…"
+
+
 def badge(status: str | None) -> dict:
     status = (status or "UNKNOWN").upper()
     return {"label": status.title(), "css": f"badge badge-{status.lower()}"}
@@ -78,7 +89,7 @@ def agent_name(agent_id: str | None, name: str | None, agents: Mapping[str, str]
 def invitation_row(invitation, now: datetime, agents: Mapping[str, str]) -> dict:
     effective = invitation.effective_status or invitation.status
     customer_id = invitation.customer_party_id
-    return {
+    row = {
         "id": invitation.id,
         "recipient": invitation.email or invitation.recipient_value or "—",
         "recipient_type": invitation.recipient_type or "",
@@ -96,6 +107,20 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str]) -> dict
         "expires_soon": invitation.is_pending and invitation.expires_within(SOON_HOURS, now),
         "created": moment(invitation.created_at, now),
     }
+    row["html"] = cells.row(
+        (
+            "cell-name",
+            cells.link(row["customer_url"], row["recipient"]) + cells.sub(row["recipient_type"]),
+        ),
+        ("", escape(row["agent"])),
+        ("", cells.badge(**row["badge"]) + cells.sub(row["status_note"])),
+        ("", cells.permissions(row["permissions"])),
+        ("num money", escape(row["limit"])),
+        ("", cells.when(row["expires"]) + (SOON_BADGE if row["expires_soon"] else "")),
+        ("", cells.when(row["created"])),
+        ("", cells.copyable_id(row["id"])),
+    )
+    return row
 
 
 def delegation_invitation_row(invitation, now: datetime) -> dict:
@@ -156,6 +181,7 @@ def agent_delegation_row(adl, now: datetime, agents: Mapping[str, str]) -> dict:
         "expires": moment(adl.expires_at, now),
         "created": moment(adl.created_at, now),
         "created_by": adl.created_by or "—",
+        "created_by_short": short(adl.created_by),
     }
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from sandbox.names import HOSTILE_CUSTOMERS
 
-PAGES = ["/customers/?limit=20", "/delegations/?limit=100", "/"]
+PAGES = ["/customers/?limit=20", "/delegations/?limit=100", "/invitations/?limit=100", "/"]
 
 
 @pytest.mark.parametrize("url", PAGES)
@@ -30,3 +30,18 @@ def test_hostile_customer_detail_is_escaped(natural, support_client):
     body = support_client.get(f"/customers/{customer.party.id}/").content.decode()
     assert "<script>alert(1)</script>" not in body
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+def test_quoted_invitation_emails_are_escaped(natural, support_client):
+    body = support_client.get("/invitations/?email=%22quoted%22%40example.org").content.decode()
+    assert "&quot;quoted&quot;@example.org" in body
+    assert '"quoted"@example.org' not in body
+
+
+def test_row_cells_escape_every_piece():
+    from delegations import cells
+
+    html = cells.row(("", cells.link('/x?a="b"', "<b>")), ("", cells.copyable_id('adi_"><x')))
+    assert "<b>" not in html
+    assert '"><x' not in html
+    assert "&lt;b&gt;" in html
