@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from operations.models import Operation
 from tests.actions.conftest import active_delegations, new_key
 
 pytestmark = pytest.mark.django_db
@@ -76,3 +77,18 @@ def test_the_customer_page_shows_its_history(natural, manager_client, delegation
     ).content.decode()
     assert "Customer request" in html
     assert "Revoke agent access" in html
+
+
+def test_the_audit_log_shows_what_a_revoke_was_about_and_why(natural, manager_client, delegation):
+    key = new_key()
+    manager_client.post(
+        reverse("delegation-revoke", args=[delegation.id]),
+        {"key": key, "reason": "Fraud suspicion"},
+    )
+    listing = manager_client.get(reverse("audit-list")).content.decode()
+    assert "Fraud suspicion" in listing
+    operation = Operation.objects.get(key=key)
+    detail = manager_client.get(reverse("operation-detail", args=[operation.pk])).content.decode()
+    assert "Fraud suspicion" in detail
+    assert delegation.id in detail
+    assert delegation.customer_id in detail
