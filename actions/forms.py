@@ -158,13 +158,3 @@ class ReviewFilterForm(forms.Form):
         self.fields["agent"].choices = [("", "All agents")] + [
             (agent.id, agent.name) for agent in agents
         ]
-
-    @property
-    def has_filters(self) -> bool:
-        if not self.is_valid():
-            return False
-        return any(
-            value not in (None, "", False)
-            for name, value in self.cleaned_data.items()
-            if name != "cursor"
-        )

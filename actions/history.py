@@ -19,10 +19,6 @@ class Entry:
     operation: Operation | None = None
     mark: ReviewMark | None = None
 
-    @property
-    def actor(self):
-        return self.operation.actor if self.operation else self.mark.actor
-
 
 def _merge(operations, marks, limit: int) -> list[Entry]:
     entries = [Entry(at=op.created_at, kind="operation", operation=op) for op in operations]

@@ -7,18 +7,10 @@ already there and gets it back without a second call to Natural.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from actions import requests
 from operations import engine
 from operations.models import Action, Batch, Operation
-
-
-@dataclass(frozen=True)
-class Outcome:
-    operation: Operation
-    # False when the key named an operation made by an earlier submit of the same form.
-    fresh: bool
 
 
 def existing_operation(key: uuid.UUID) -> Operation | None:

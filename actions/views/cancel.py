@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from delegations.errors import NaturalError
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,10 +15,12 @@ from actions.views.common import (
     action_view,
     came_from,
     refused_without_confirmation,
+    require_id,
     safe_next,
     upstream_failure,
 )
 from dashboard import roles
+from delegations.errors import NaturalError
 from operations import engine
 from operations.engine import KeyReused
 from operations.models import Action, Operation, State
@@ -30,6 +31,7 @@ DIALOG_TARGET = "action-dialog-body"
 
 @action_view(roles.CANCEL, method="GET")
 def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
+    require_id("adi", adi_id)
     next_url = safe_next(request, came_from(request), reverse("invitation-list"))
     context = {
         "invitation_id": adi_id,
@@ -45,6 +47,7 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
 
 @action_view(roles.CANCEL, method="POST")
 def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
+    require_id("adi", adi_id)
     form = ConfirmedActionForm(request.POST)
     if not form.is_valid():
         return refused_without_confirmation(

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
+
+from actions.forms import is_id
 
 
 def action_view(permission: str, *, method: str) -> Callable:
@@ -20,6 +22,12 @@ def action_view(permission: str, *, method: str) -> Callable:
         return permission_required(permission, raise_exception=True)(method_guard(view))
 
     return decorate
+
+
+def require_id(prefix: str, value: str) -> None:
+    """A malformed id is a 404 here, never a call to Natural."""
+    if not is_id(prefix, value):
+        raise Http404(f"Not a {prefix}_ id.")
 
 
 def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:

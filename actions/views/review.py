@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from delegations.errors import NaturalError
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,9 +11,10 @@ from django.utils import timezone
 from actions import review
 from actions.forms import ReviewFilterForm, ReviewMarkForm
 from actions.models import ReviewMark
-from actions.views.common import action_view, safe_next, upstream_failure
+from actions.views.common import action_view, require_id, safe_next, upstream_failure
 from dashboard import roles
 from delegations import services
+from delegations.errors import NaturalError
 
 PAGE_SIZE = 50
 TABLE_TARGET = "review-table"
@@ -71,6 +71,7 @@ def _queue_rows(page, criteria: review.Criteria) -> dict:
 
 @action_view(roles.REVIEW, method="POST")
 def review_mark(request: HttpRequest, adl_id: str) -> HttpResponse:
+    require_id("adl", adl_id)
     form = ReviewMarkForm(request.POST)
     fallback = reverse("delegation-detail", args=[adl_id])
     if not form.is_valid():

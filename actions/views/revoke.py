@@ -14,6 +14,7 @@ from actions.views.common import (
     action_view,
     came_from,
     refused_without_confirmation,
+    require_id,
     safe_next,
     upstream_failure,
 )
@@ -38,6 +39,7 @@ def _render_partial(request: HttpRequest, template: str, partial: str, context: 
 
 @action_view(roles.REVOKE, method="GET")
 def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
+    require_id("adl", adl_id)
     try:
         delegation = services.get_agent_delegation(adl_id)
     except NaturalError as error:
@@ -55,6 +57,7 @@ def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
 
 @action_view(roles.REVOKE, method="POST")
 def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
+    require_id("adl", adl_id)
     form = ConfirmedActionForm(request.POST)
     if not form.is_valid():
         return refused_without_confirmation(

@@ -100,3 +100,16 @@ def test_an_unsafe_next_is_ignored(natural, manager_client, delegation):
         {"key": new_key(), "reason": "x", "next": "https://evil.example/steal"},
     )
     assert response["Location"] == reverse("delegation-detail", args=[delegation.id])
+
+
+def test_a_malformed_id_is_a_404_without_a_call(natural, manager_client):
+    for url in (
+        reverse("delegation-revoke-confirm", args=["adl_nope"]),
+        reverse("invitation-cancel-confirm", args=["nope"]),
+    ):
+        assert manager_client.get(url).status_code == 404
+    response = manager_client.post(
+        reverse("delegation-revoke", args=["pty_123"]), {"key": new_key(), "reason": "x"}
+    )
+    assert response.status_code == 404
+    assert natural.request_log_snapshot() == []
