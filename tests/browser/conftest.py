@@ -127,23 +127,6 @@ def sandbox(sandbox_url):
     box.control("DELETE", "faults")
 
 
-def ensure_roles() -> None:
-    """A transactional test before this one flushed the database, and with it the role groups
-    the migration made (permissions come back on their own, groups do not)."""
-    from django.contrib.auth.models import Group, Permission
-
-    from dashboard.roles import ROLES
-
-    for role, codenames in ROLES.items():
-        group, created = Group.objects.get_or_create(name=role)
-        if created:
-            group.permissions.set(
-                Permission.objects.filter(
-                    content_type__app_label="dashboard", codename__in=codenames
-                )
-            )
-
-
 @pytest.fixture
 def dashboard(_chromium_required, transactional_db, live_server, sandbox, settings, make_user):
     """The live dashboard pointed at the live sandbox, with one user per role."""
@@ -152,7 +135,6 @@ def dashboard(_chromium_required, transactional_db, live_server, sandbox, settin
     settings.NATURAL_API_URL = sandbox.url
     settings.NATURAL_API_TOKEN = TOKEN
     client.reset_client()
-    ensure_roles()
     for role in ("admin", "manager", "support"):
         make_user(role)
     yield live_server.url
