@@ -144,3 +144,13 @@ def test_revoked_and_unknown_delegations_are_left_out_of_the_confirmation(natura
     assert "already revoked" in html
     assert "not found at Natural" in html
     assert "Revoke 1 access" in html
+
+
+def test_the_audit_log_leads_to_the_bulk_outcome(natural, manager_client):
+    chosen = active_delegations(natural, 2)
+    key = new_key()
+    manager_client.post(
+        reverse(SUBMIT), {"key": key, "reason": "r", "delegation": [d.id for d in chosen]}
+    )
+    listing = manager_client.get(reverse("audit-list")).content.decode()
+    assert reverse("delegation-bulk-revoke-result", args=[key]) in listing
