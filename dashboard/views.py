@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
+from dashboard import roles
+from delegations import overview as overview_cards
 from delegations.services import natural_health
 
 
@@ -51,6 +53,17 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 @require_GET
+@permission_required(roles.VIEW, raise_exception=True)
 def overview(request: HttpRequest) -> HttpResponse:
-    """The landing page after login."""
-    return TemplateResponse(request, "dashboard/overview.html", {})
+    """What needs attention now; `?card=<name>` renders one card (the lazy load of a slow one)."""
+    name = request.GET.get("card")
+    if name is not None:
+        if name not in overview_cards.CARD_NAMES:
+            return HttpResponse("Unknown card.", status=404, content_type="text/plain")
+        card = overview_cards.one_card(name)
+        if card is None:
+            return HttpResponse(status=204)
+        return TemplateResponse(request, card.template, {"card": card})
+    return TemplateResponse(
+        request, "dashboard/overview.html", {"cards": overview_cards.all_cards()}
+    )

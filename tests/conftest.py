@@ -10,6 +10,21 @@ pytest_plugins = ["tests.fixtures.natural", "tests.fixtures.token_guard"]
 PASSWORD = "a-long-test-password-42"
 
 
+def restore_roles() -> None:
+    """A transactional test flushes the database, and with it the permissions and role groups
+    the migration made; the next test that needs a role puts them back."""
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+
+    create_permissions(apps.get_app_config("dashboard"), verbosity=0)
+    for role, codenames in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.filter(content_type__app_label="dashboard", codename__in=codenames)
+        )
+
+
 @pytest.fixture
 def make_user(django_user_model):
     def make(role: str | None, username: str | None = None):
@@ -17,6 +32,8 @@ def make_user(django_user_model):
             username=username or (role or "nobody"), password=PASSWORD
         )
         if role:
+            if not Group.objects.filter(name=role).exists():
+                restore_roles()
             user.groups.add(Group.objects.get(name=role))
         return user
 

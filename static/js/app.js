@@ -132,3 +132,55 @@
     });
   });
 })();
+
+/* Browse */
+// A table region marked data-swap-errors shows its own error (invalid filters, Natural down)
+// instead of keeping stale rows under a generic banner.
+(function () {
+  "use strict";
+  var SHOWN_ERRORS = [400, 404, 429, 502, 503, 504];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.hasAttribute("data-swap-errors")) return;
+    if (SHOWN_ERRORS.indexOf(event.detail.xhr.status) === -1) return;
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  });
+})();
+
+/* Actions: confirmations open in a <dialog> when JavaScript runs; without it they are pages. */
+(function () {
+  "use strict";
+
+  function dialog() { return document.getElementById("action-dialog"); }
+
+  function closeDialog() {
+    var box = dialog();
+    if (box && box.open) box.close();
+  }
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "action-dialog-body") return;
+    var box = dialog();
+    if (box && !box.open) box.showModal();
+    var field = target.querySelector("textarea, input:not([type=hidden])");
+    if (field) field.focus();
+  });
+
+  // A confirmation that answered with the updated row closes its dialog.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.hasAttribute && form.hasAttribute("data-closes-dialog") && event.detail.successful) {
+      closeDialog();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest("#action-dialog [data-dialog-cancel]");
+    if (cancel) {
+      event.preventDefault();
+      closeDialog();
+    }
+  });
+})();

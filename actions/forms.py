@@ -1,0 +1,160 @@
+"""Forms of the manager actions: the confirmation step, the selections and the review queue."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from actions.models import ReviewMark
+
+ID_PATTERNS = {
+    "adl": re.compile(r"^adl_[0-9a-f]{32}$"),
+    "adi": re.compile(r"^adi_[0-9a-f]{32}$"),
+    "agt": re.compile(r"^agt_[0-9a-f]{32}$"),
+    "pty": re.compile(r"^pty_[0-9a-f]{32}$"),
+}
+INVITATION_STATUSES = ("PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELED")
+# One table page; a bulk action is read and confirmed item by item, so keep it bounded.
+MAX_SELECTION = 100
+REASON_MAX_LENGTH = 500
+
+
+def is_id(prefix: str, value: str) -> bool:
+    return bool(ID_PATTERNS[prefix].match(value or ""))
+
+
+class IdListField(forms.Field):
+    """Repeated query or form values (`?delegation=adl_…&delegation=adl_…`), deduplicated."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, prefix: str, **kwargs):
+        self.prefix = prefix
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        if not value:
+            return []
+        values = [value] if isinstance(value, str) else list(value)
+        return list(dict.fromkeys(item.strip() for item in values if item and item.strip()))
+
+    def validate(self, value):
+        super().validate(value)
+        bad = [item for item in value if not is_id(self.prefix, item)]
+        if bad:
+            raise ValidationError(f"Not a valid {self.prefix}_ id: {', '.join(bad[:3])}.")
+        if len(value) > MAX_SELECTION:
+            raise ValidationError(f"Select at most {MAX_SELECTION} at once.")
+
+
+class ConfirmedActionForm(forms.Form):
+    """What the confirmation page adds: the operation's key, born when the page was rendered,
+    and the reason kept in the audit log. A POST without them never reaches Natural."""
+
+    key = forms.UUIDField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        max_length=REASON_MAX_LENGTH,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the audit log with the operation.",
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    @classmethod
+    def fresh(cls, **initial) -> ConfirmedActionForm:
+        return cls(initial={"key": uuid.uuid4(), **initial})
+
+
+class BulkRevokeForm(ConfirmedActionForm):
+    delegation = IdListField(prefix="adl")
+
+
+class BulkCancelForm(ConfirmedActionForm):
+    invitation = IdListField(prefix="adi")
+    # The statuses the table showed when the rows were selected, `adi_…:STATUS`.
+    selected_status = forms.CharField(required=False, widget=forms.MultipleHiddenInput)
+
+    def clean_selected_status(self):
+        return parse_selected_statuses(self.data.getlist("selected_status"))
+
+
+class DelegationSelectionForm(forms.Form):
+    """The bulk bar of the delegations table (a GET to the confirmation page)."""
+
+    delegation = IdListField(prefix="adl")
+    next = forms.CharField(required=False)
+
+
+class InvitationSelectionForm(forms.Form):
+    """The bulk bar of the invitations table. Each box is `adi_…` or `adi_…:STATUS`."""
+
+    invitation = forms.Field(required=False)
+    next = forms.CharField(required=False)
+
+    def clean_invitation(self):
+        tokens = self.data.getlist("invitation")
+        statuses = parse_selected_statuses(tokens)
+        ids = list(dict.fromkeys(token.split(":", 1)[0].strip() for token in tokens if token))
+        bad = [item for item in ids if not is_id("adi", item)]
+        if bad:
+            raise ValidationError(f"Not a valid adi_ id: {', '.join(bad[:3])}.")
+        if not ids:
+            raise ValidationError("Select at least one invitation.")
+        if len(ids) > MAX_SELECTION:
+            raise ValidationError(f"Select at most {MAX_SELECTION} at once.")
+        self.statuses = statuses
+        return ids
+
+
+def parse_selected_statuses(tokens) -> dict[str, str]:
+    """`adi_…:PENDING` tokens -> {id: status}; anything malformed is dropped, not trusted."""
+    statuses: dict[str, str] = {}
+    for token in tokens:
+        invitation_id, _, status = (token or "").partition(":")
+        status = status.strip().upper()
+        if is_id("adi", invitation_id.strip()) and status in INVITATION_STATUSES:
+            statuses[invitation_id.strip()] = status
+    return statuses
+
+
+class ReviewMarkForm(forms.Form):
+    verdict = forms.ChoiceField(choices=ReviewMark.Verdict.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(
+        required=False, max_length=2000, strip=True, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("verdict") == ReviewMark.Verdict.FLAGGED and not cleaned.get("comment"):
+            self.add_error("comment", "Say why you flag it: the next reviewer starts from there.")
+        return cleaned
+
+
+class ReviewFilterForm(forms.Form):
+    expiring_within_days = forms.IntegerField(
+        required=False, min_value=1, max_value=365, label="Expiring within (days)"
+    )
+    min_per_transaction = forms.DecimalField(
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        label="Per-transaction limit at least ($)",
+    )
+    payments_create = forms.BooleanField(required=False, label="Can create payments")
+    created_within_days = forms.IntegerField(
+        required=False, min_value=1, max_value=365, label="Created within (days)"
+    )
+    agent = forms.ChoiceField(required=False, label="Agent")
+    cursor = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+
+    def __init__(self, *args, agents=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agent"].choices = [("", "All agents")] + [
+            (agent.id, agent.name) for agent in agents
+        ]

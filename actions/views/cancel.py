@@ -1,0 +1,171 @@
+"""Cancel pending invitations: one with its own key, or many with Natural's bulk revoke."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from actions import perform
+from actions.bulk_cancel import BulkCancelReport
+from actions.forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
+from actions.views.common import (
+    action_view,
+    came_from,
+    refused_without_confirmation,
+    require_id,
+    safe_next,
+    upstream_failure,
+)
+from dashboard import roles
+from delegations.errors import NaturalError
+from operations import engine
+from operations.engine import KeyReused
+from operations.models import Action, Operation, State
+from operations.reconcile import CannotReconcile
+
+DIALOG_TARGET = "action-dialog-body"
+
+
+@action_view(roles.CANCEL, method="GET")
+def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
+    require_id("adi", adi_id)
+    next_url = safe_next(request, came_from(request), reverse("invitation-list"))
+    context = {
+        "invitation_id": adi_id,
+        "email": request.GET.get("email", "")[:254],
+        "form": ConfirmedActionForm.fresh(next=next_url),
+        "next_url": next_url,
+    }
+    template = "actions/cancel_confirm.html"
+    if request.htmx and request.htmx.target == DIALOG_TARGET:
+        template += "#confirm-body"
+    return render(request, template, context)
+
+
+@action_view(roles.CANCEL, method="POST")
+def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
+    require_id("adi", adi_id)
+    form = ConfirmedActionForm(request.POST)
+    if not form.is_valid():
+        return refused_without_confirmation(
+            request,
+            form,
+            title="Cancel invitation",
+            confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
+        )
+    key = form.cleaned_data["key"]
+    existing = perform.existing_operation(key)
+    if existing is not None and existing.target.get("invitation_id") != adi_id:
+        return _key_reused(request)
+    try:
+        operation = existing or perform.cancel_invitation(
+            key=key, actor=request.user, invitation_id=adi_id, reason=form.cleaned_data["reason"]
+        )
+    except KeyReused:
+        return _key_reused(request)
+    next_url = safe_next(request, form.cleaned_data["next"], reverse("invitation-list"))
+    if request.htmx and (request.htmx.target or "").startswith("cancel-cell-"):
+        context = {"operation": operation, "adi_id": adi_id}
+        return render(request, "actions/_cancel_outcome.html", context)
+    level = messages.SUCCESS if operation.state == State.SUCCEEDED else messages.WARNING
+    messages.add_message(request, level, _outcome_message(operation, adi_id))
+    if request.htmx:
+        return HttpResponseClientRedirect(next_url)
+    return redirect(next_url)
+
+
+def _outcome_message(operation: Operation, adi_id: str) -> str:
+    if operation.state == State.SUCCEEDED:
+        return f"Invitation {adi_id} canceled."
+    if operation.state == State.FAILED:
+        detail = operation.result.get("message") or "Natural refused."
+        return f"Invitation {adi_id} was not canceled: {detail}"
+    return (
+        f"The cancel of invitation {adi_id} may or may not have happened "
+        f"(operation {operation.key}). Open it in the audit log to retry or reconcile."
+    )
+
+
+def _key_reused(request: HttpRequest) -> HttpResponse:
+    response = render(request, "actions/key_reused.html", status=400)
+    response["X-Natural-Error"] = "This confirmation was already used for something else."
+    return response
+
+
+# Many invitations at once
+
+
+@action_view(roles.CANCEL, method="GET")
+def bulk_cancel_confirm(request: HttpRequest) -> HttpResponse:
+    selection = InvitationSelectionForm(request.GET)
+    if not selection.is_valid():
+        return render(request, "actions/selection_invalid.html", {"form": selection}, status=400)
+    ids = selection.cleaned_data["invitation"]
+    statuses = selection.statuses
+    next_url = safe_next(request, came_from(request), reverse("invitation-list"))
+    form = BulkCancelForm.fresh(
+        invitation=ids,
+        selected_status=[f"{i}:{statuses[i]}" for i in ids if i in statuses],
+        next=next_url,
+    )
+    rows = [{"id": i, "status": statuses.get(i)} for i in ids]
+    not_pending = [row for row in rows if row["status"] not in (None, "PENDING")]
+    context = {"rows": rows, "not_pending": not_pending, "form": form, "next_url": next_url}
+    return render(request, "actions/bulk_cancel_confirm.html", context)
+
+
+@action_view(roles.CANCEL, method="POST")
+def bulk_cancel(request: HttpRequest) -> HttpResponse:
+    form = BulkCancelForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["invitation"]:
+        return refused_without_confirmation(
+            request,
+            form,
+            title="Cancel invitations",
+            confirm_url=reverse("invitation-bulk-cancel-confirm"),
+        )
+    key = form.cleaned_data["key"]
+    existing = perform.existing_operation(key)
+    try:
+        operation = existing or perform.cancel_invitations(
+            key=key,
+            actor=request.user,
+            invitation_ids=form.cleaned_data["invitation"],
+            statuses=form.cleaned_data["selected_status"],
+            reason=form.cleaned_data["reason"],
+        )
+    except KeyReused:
+        return _key_reused(request)
+    if operation.action != Action.CANCEL_INVITATIONS:
+        return _key_reused(request)
+    result_url = reverse("invitation-bulk-cancel-result", args=[operation.key])
+    if request.htmx:
+        return HttpResponseClientRedirect(result_url)
+    return redirect(result_url)
+
+
+def _bulk_operation_or_404(key) -> Operation:
+    return get_object_or_404(Operation, key=key, action=Action.CANCEL_INVITATIONS)
+
+
+@action_view(roles.CANCEL, method="GET")
+def bulk_cancel_result(request: HttpRequest, key) -> HttpResponse:
+    operation = _bulk_operation_or_404(key)
+    context = {"operation": operation, "report": BulkCancelReport.of(operation)}
+    return render(request, "actions/bulk_cancel_result.html", context)
+
+
+@action_view(roles.CANCEL, method="POST")
+def bulk_cancel_reconcile(request: HttpRequest, key) -> HttpResponse:
+    """Read the selected invitations' statuses from Natural; never send the cancel again."""
+    operation = _bulk_operation_or_404(key)
+    try:
+        engine.reconcile(operation, actor=request.user)
+    except NaturalError as error:
+        return upstream_failure(request, error, title="Check statuses")
+    except CannotReconcile as error:
+        messages.warning(request, str(error))
+    return redirect("invitation-bulk-cancel-result", key=operation.key)

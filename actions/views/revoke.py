@@ -1,0 +1,242 @@
+"""Revoke an agent's access to a customer: one delegation, or many selected in the table."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from actions import history, perform
+from actions.forms import BulkRevokeForm, ConfirmedActionForm, DelegationSelectionForm
+from actions.views.common import (
+    action_view,
+    came_from,
+    refused_without_confirmation,
+    require_id,
+    safe_next,
+    upstream_failure,
+)
+from dashboard import roles
+from delegations import services
+from delegations.errors import NaturalError, NaturalNotFound
+from operations.engine import KeyReused
+from operations.models import Batch, State
+
+CONFIRM_TEMPLATE = "actions/revoke_confirm.html"
+DIALOG_TARGET = "action-dialog-body"
+
+
+def _detail_url(adl_id: str) -> str:
+    return reverse("delegation-detail", args=[adl_id])
+
+
+def _render_partial(request: HttpRequest, template: str, partial: str, context: dict, **kwargs):
+    wanted = request.htmx and request.htmx.target == DIALOG_TARGET
+    return render(request, f"{template}#{partial}" if wanted else template, context, **kwargs)
+
+
+@action_view(roles.REVOKE, method="GET")
+def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
+    require_id("adl", adl_id)
+    try:
+        delegation = services.get_agent_delegation(adl_id)
+    except NaturalError as error:
+        return upstream_failure(request, error, title="Revoke access")
+    next_url = safe_next(request, came_from(request), _detail_url(adl_id))
+    context = {
+        "delegation": delegation,
+        "already_revoked": _already_revoked(delegation),
+        "form": ConfirmedActionForm.fresh(next=next_url),
+        "next_url": next_url,
+        "row_target": request.GET.get("row") == "1",
+    }
+    return _render_partial(request, CONFIRM_TEMPLATE, "confirm-body", context)
+
+
+@action_view(roles.REVOKE, method="POST")
+def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
+    require_id("adl", adl_id)
+    form = ConfirmedActionForm(request.POST)
+    if not form.is_valid():
+        return refused_without_confirmation(
+            request,
+            form,
+            title="Revoke access",
+            confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
+        )
+    key = form.cleaned_data["key"]
+    operation = perform.existing_operation(key)
+    if operation is None:
+        try:
+            delegation = services.get_agent_delegation(adl_id)
+        except NaturalError as error:
+            return upstream_failure(request, error, title="Revoke access")
+        if _already_revoked(delegation):
+            messages.info(request, "This access was already revoked; nothing was sent.")
+            return _back(
+                request, safe_next(request, form.cleaned_data["next"], _detail_url(adl_id))
+            )
+        try:
+            operation = perform.revoke_access(
+                key=key,
+                actor=request.user,
+                delegation=delegation,
+                reason=form.cleaned_data["reason"],
+            )
+        except KeyReused:
+            return _key_reused(request)
+    elif operation.target.get("delegation_id") != adl_id:
+        return _key_reused(request)
+    return _after_revoke(request, operation, form.cleaned_data["next"], adl_id)
+
+
+def _already_revoked(delegation) -> bool:
+    return delegation.is_revoked or bool(history.revoked_by_us([delegation.id]))
+
+
+def _back(request: HttpRequest, url: str) -> HttpResponse:
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+
+
+def _key_reused(request: HttpRequest) -> HttpResponse:
+    response = render(request, "actions/key_reused.html", status=400)
+    response["X-Natural-Error"] = "This confirmation was already used for something else."
+    return response
+
+
+def _after_revoke(request, operation, next_candidate, adl_id) -> HttpResponse:
+    next_url = safe_next(request, next_candidate, _detail_url(adl_id))
+    context = {"operation": operation, "adl_id": adl_id}
+    if request.htmx and (request.htmx.target or "").startswith("revoke-cell-"):
+        return render(request, "actions/_revoke_outcome.html", context)
+    level = messages.SUCCESS if operation.state == State.SUCCEEDED else messages.WARNING
+    messages.add_message(request, level, _outcome_message(operation))
+    return _back(request, next_url)
+
+
+def _outcome_message(operation) -> str:
+    target = operation.target
+    who = f"{target.get('agent_name') or target.get('agent_id')}"
+    whom = f"{target.get('customer_name') or target.get('customer_id')}"
+    if operation.state == State.SUCCEEDED:
+        return f"Revoked {who}'s access to {whom}."
+    if operation.state == State.FAILED:
+        detail = operation.result.get("message") or "Natural refused the revoke."
+        return f"Natural refused to revoke {who}'s access to {whom}: {detail}"
+    return (
+        f"The revoke of {who}'s access to {whom} may or may not have happened "
+        f"(operation {operation.key}). Open it in the audit log to retry or reconcile."
+    )
+
+
+# Many delegations at once
+
+
+def _read_selected(ids: list[str]):
+    """Each selected delegation read again, so the confirmation names what it will revoke.
+    Returns (to revoke, left out with why)."""
+    found, left_out = [], []
+    revoked_here = history.revoked_by_us(ids)
+    for adl_id in ids:
+        try:
+            delegation = services.get_agent_delegation(adl_id)
+        except NaturalNotFound:
+            left_out.append((adl_id, "not found at Natural"))
+            continue
+        if delegation.is_revoked or adl_id in revoked_here:
+            left_out.append((adl_id, "already revoked"))
+        else:
+            found.append(delegation)
+    return found, left_out
+
+
+@action_view(roles.REVOKE, method="GET")
+def bulk_revoke_confirm(request: HttpRequest) -> HttpResponse:
+    selection = DelegationSelectionForm(request.GET)
+    if not selection.is_valid():
+        return render(request, "actions/selection_invalid.html", {"form": selection}, status=400)
+    ids = selection.cleaned_data["delegation"]
+    try:
+        delegations, left_out = _read_selected(ids)
+    except NaturalError as error:
+        return upstream_failure(request, error, title="Revoke access")
+    next_url = safe_next(request, came_from(request), reverse("delegation-list"))
+    form = BulkRevokeForm.fresh(delegation=[d.id for d in delegations], next=next_url)
+    context = {
+        "delegations": delegations,
+        "left_out": left_out,
+        "form": form,
+        "next_url": next_url,
+    }
+    return render(request, "actions/bulk_revoke_confirm.html", context)
+
+
+@action_view(roles.REVOKE, method="POST")
+def bulk_revoke(request: HttpRequest) -> HttpResponse:
+    form = BulkRevokeForm(request.POST)
+    if not form.is_valid() or not form.cleaned_data["delegation"]:
+        return refused_without_confirmation(
+            request,
+            form,
+            title="Revoke access",
+            confirm_url=reverse("delegation-bulk-revoke-confirm"),
+        )
+    key = form.cleaned_data["key"]
+    batch = perform.existing_batch(key)
+    if batch is None:
+        try:
+            delegations, _left_out = _read_selected(form.cleaned_data["delegation"])
+        except NaturalError as error:
+            return upstream_failure(request, error, title="Revoke access")
+        batch = perform.prepare_bulk_revoke(
+            key=key,
+            actor=request.user,
+            delegations=delegations,
+            reason=form.cleaned_data["reason"],
+        )
+    result_url = reverse("delegation-bulk-revoke-result", args=[batch.key])
+    if request.htmx:
+        # The result page sends the pairs one by one, so the manager watches them go.
+        return HttpResponseClientRedirect(result_url)
+    while perform.send_next(batch) is not None:
+        pass
+    return redirect(result_url)
+
+
+def _bulk_context(batch: Batch) -> dict:
+    operations = list(batch.operations.select_related("actor").order_by("chunk_index"))
+    counts = dict.fromkeys(State.values, 0)
+    for operation in operations:
+        counts[operation.state] += 1
+    busy = counts[State.PENDING] + counts[State.SENDING]
+    return {
+        "batch": batch,
+        "operations": operations,
+        "counts": counts,
+        "busy": busy,
+        "done": len(operations) - busy,
+        "has_pending": counts[State.PENDING] > 0,
+    }
+
+
+def _batch_or_404(key) -> Batch:
+    return get_object_or_404(Batch, key=key, action="revoke_agent_access")
+
+
+@action_view(roles.REVOKE, method="GET")
+def bulk_revoke_result(request: HttpRequest, key) -> HttpResponse:
+    context = _bulk_context(_batch_or_404(key))
+    template = "actions/bulk_revoke_result.html"
+    if request.htmx and request.htmx.target == "bulk-progress":
+        template += "#bulk-progress"
+    return render(request, template, context)
+
+
+@action_view(roles.REVOKE, method="POST")
+def bulk_revoke_send(request: HttpRequest, key) -> HttpResponse:
+    """Sends the next pending pair and answers with the progress so far (htmx drives the loop)."""
+    batch = _batch_or_404(key)
+    perform.send_next(batch)
+    return render(request, "actions/bulk_revoke_result.html#bulk-progress", _bulk_context(batch))

@@ -1,0 +1,188 @@
+"""Filter forms for the browse pages: each is bound to `request.GET` and validated before any
+upstream call, so a bad filter never reaches Natural."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django import forms
+from django.core.validators import RegexValidator
+
+PAGE_SIZES = (20, 50, 100)
+INVITATION_STATUSES = ("PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELED")
+DELEGATION_INVITATION_STATUSES = ("PENDING", "ACCEPTED", "REVOKED", "EXPIRED", "DECLINED")
+MAX_TRAIL = 30
+CURSOR_PATTERN = r"^[A-Za-z0-9_\-.~=]{1,512}$"
+
+
+def natural_id(prefix: str) -> RegexValidator:
+    return RegexValidator(
+        rf"^{prefix}_[0-9a-f]{{32}}$",
+        f"Enter a {prefix}_ id: “{prefix}_” followed by 32 lowercase hex digits.",
+    )
+
+
+cursor_validator = RegexValidator(CURSOR_PATTERN, "This page link is not valid.")
+
+
+class TableForm(forms.Form):
+    """Page size and the cursor trail every table shares.
+
+    `cursor` opens the current page; `trail` holds the cursors of the pages before it (the
+    first page has none), so Previous is the last cursor of the trail.
+    """
+
+    limit = forms.TypedChoiceField(
+        label="Page size",
+        choices=[(size, str(size)) for size in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        empty_value=PAGE_SIZES[0],
+    )
+    cursor = forms.CharField(
+        required=False, validators=[cursor_validator], widget=forms.HiddenInput
+    )
+    trail = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    # Fields that narrow the list, named in the empty state; set by each subclass.
+    filter_fields: tuple[str, ...] = ()
+
+    def __init__(self, data=None, *args, **kwargs) -> None:
+        # An empty value means "no filter" (`?status=` from a cleared select), not a bad choice.
+        if data is not None:
+            data = data.copy()
+            for key in list(data):
+                data.setlist(key, [value for value in data.getlist(key) if value != ""])
+        super().__init__(data, *args, **kwargs)
+
+    def clean_limit(self) -> int:
+        return self.cleaned_data.get("limit") or PAGE_SIZES[0]
+
+    def clean_trail(self) -> list[str]:
+        raw = self.cleaned_data.get("trail") or ""
+        cursors = [item for item in raw.split(",") if item]
+        for cursor in cursors:
+            cursor_validator(cursor)
+        return cursors[-MAX_TRAIL:]
+
+    def active_filters(self) -> list[tuple[str, str]]:
+        """(label, value) of each filter in use, for the empty state and the caption."""
+        active = []
+        for name in self.filter_fields:
+            value = self.cleaned_data.get(name)
+            if value in (None, "", [], False):
+                continue
+            field = self.fields[name]
+            if isinstance(value, list):
+                shown = ", ".join(value)
+            elif value is True:
+                shown = "yes"
+            else:
+                choices = getattr(field, "choices", None) or getattr(field.widget, "choices", ())
+                shown = dict(choices).get(value, value)
+            active.append((str(field.label), str(shown)))
+        return active
+
+    def paging(self) -> dict:
+        return {
+            "cursor": self.cleaned_data.get("cursor") or None,
+            "limit": self.cleaned_data["limit"],
+        }
+
+
+class AgentChoicesMixin:
+    """The agent filter is validated by id shape, so it works even when the agents list is
+    unavailable; the names only decorate the select."""
+
+    def set_agents(self, agents: Iterable) -> None:
+        choices = [("", "Any agent"), *((agent.id, agent.name) for agent in agents)]
+        current = self.data.get("agent")
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        self.fields["agent"].widget.choices = choices  # type: ignore[attr-defined]
+
+
+class InvitationFilterForm(AgentChoicesMixin, TableForm):
+    status = forms.MultipleChoiceField(
+        label="Status",
+        choices=[(status, status.title()) for status in INVITATION_STATUSES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    email = forms.EmailField(label="Customer email", required=False, max_length=254)
+    agent = forms.CharField(
+        label="Agent", required=False, validators=[natural_id("agt")], widget=forms.Select
+    )
+    filter_fields = ("status", "email", "agent")
+
+    def query(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "statuses": tuple(data["status"]),
+            "customer_email": data["email"] or None,
+            "agent_id": data["agent"] or None,
+            **self.paging(),
+        }
+
+
+class DelegationInvitationFilterForm(TableForm):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=[("", "Any status"), *((s, s.title()) for s in DELEGATION_INVITATION_STATUSES)],
+        required=False,
+    )
+    filter_fields = ("status",)
+
+    def query(self) -> dict:
+        return {"status": self.cleaned_data["status"] or None, **self.paging()}
+
+
+class CustomerFilterForm(TableForm):
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    filter_fields = ("q",)
+
+    def query(self) -> dict:
+        return self.paging()
+
+
+class AgentDelegationFilterForm(AgentChoicesMixin, TableForm):
+    agent = forms.CharField(
+        label="Agent", required=False, validators=[natural_id("agt")], widget=forms.Select
+    )
+    delegation = forms.CharField(
+        label="Delegation id", required=False, validators=[natural_id("dlg")], max_length=36
+    )
+    party = forms.CharField(
+        label="Delegating party id", required=False, validators=[natural_id("pty")], max_length=36
+    )
+    include_revoked = forms.BooleanField(label="Include revoked", required=False)
+    filter_fields = ("agent", "delegation", "party", "include_revoked")
+
+    def query(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "agent_id": data["agent"] or None,
+            "delegation_id": data["delegation"] or None,
+            "delegating_party_id": data["party"] or None,
+            "include_revoked": data["include_revoked"],
+            **self.paging(),
+        }
+
+
+LOOKUP_PREFIXES = ("pty", "adl", "adi", "din", "agt", "dlg")
+
+
+class LookupForm(forms.Form):
+    id = forms.CharField(label="Go to id", max_length=100)
+
+    def clean_id(self) -> str:
+        value = self.cleaned_data["id"].strip().strip("\"'`<>")
+        prefix = value.split("_", 1)[0]
+        if prefix not in LOOKUP_PREFIXES:
+            raise forms.ValidationError(
+                "That is not an id this dashboard knows. Ids start with "
+                + ", ".join(f"{p}_" for p in LOOKUP_PREFIXES)
+                + "."
+            )
+        natural_id(prefix)(value)
+        return value

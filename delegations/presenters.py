@@ -1,0 +1,201 @@
+"""Display values for the browse tables, computed once in Python.
+
+Each row becomes a plain dict of ready strings (money, relative times, badge classes, detail
+URLs), so the per-row template work is a handful of variable lookups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from functools import cache
+from urllib.parse import quote
+
+from django.urls import reverse
+from django.utils.html import escape
+
+from delegations import cells
+
+SOON_HOURS = 48
+SOON_BADGE = ' <span class="badge badge-soon">Expires soon</span>'
+_PLACEHOLDER = "ID-PLACEHOLDER"
+_UNITS = (
+    (365 * 86400, "year"),
+    (30 * 86400, "month"),
+    (7 * 86400, "week"),
+    (86400, "day"),
+    (3600, "hour"),
+    (60, "minute"),
+)
+
+
+@cache
+def _url_parts(name: str) -> tuple[str, str]:
+    before, _, after = reverse(name, args=[_PLACEHOLDER]).partition(_PLACEHOLDER)
+    return before, after
+
+
+def detail_url(name: str, object_id: str) -> str:
+    """The detail URL of an object, by string formatting around one reversed URL."""
+    before, after = _url_parts(name)
+    return f"{before}{quote(object_id, safe='')}{after}"
+
+
+def exact(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def relative(moment: datetime | None, now: datetime) -> str:
+    """ "in 2 days" / "3 hours ago": the largest whole unit, never a fraction."""
+    if moment is None:
+        return ""
+    seconds = (moment - now).total_seconds()
+    size = abs(seconds)
+    for unit_seconds, unit in _UNITS:
+        if size >= unit_seconds:
+            count = int(size // unit_seconds)
+            text = f"{count} {unit}{'' if count == 1 else 's'}"
+            return f"in {text}" if seconds > 0 else f"{text} ago"
+    return "in a moment" if seconds > 0 else "just now"
+
+
+def moment(value: datetime | None, now: datetime) -> dict:
+    return {"relative": relative(value, now), "exact": exact(value)}
+
+
+def short(value: str | None, keep: int = 12) -> str:
+    """A long id cut for a narrow cell; the full value goes in a title."""
+    if not value:
+        return "—"
+    return value if len(value) <= keep + 1 else value[:keep] + "…"
+
+
+def badge(status: str | None) -> dict:
+    status = (status or "UNKNOWN").upper()
+    return {"label": status.title(), "css": f"badge badge-{status.lower()}"}
+
+
+def money(limits) -> str:
+    amount = getattr(limits, "per_transaction", None) if limits else None
+    return str(amount) if amount is not None else "—"
+
+
+def agent_name(agent_id: str | None, name: str | None, agents: Mapping[str, str]) -> str:
+    if name:
+        return name
+    return agents.get(agent_id or "", agent_id or "—")
+
+
+def invitation_row(invitation, now: datetime, agents: Mapping[str, str]) -> dict:
+    effective = invitation.effective_status or invitation.status
+    customer_id = invitation.customer_party_id
+    row = {
+        "id": invitation.id,
+        "recipient": invitation.email or invitation.recipient_value or "—",
+        "recipient_type": invitation.recipient_type or "",
+        "customer_url": detail_url("customer-detail", customer_id) if customer_id else "",
+        "agent": agent_name(invitation.agent_id, invitation.agent_name, agents),
+        "badge": badge(effective),
+        "status_note": (
+            f"marked {invitation.status}"
+            if invitation.status and invitation.status != effective
+            else ""
+        ),
+        "permissions": invitation.permissions or (),
+        "limit": money(invitation.limits),
+        "expires": moment(invitation.expires_at, now),
+        "expires_soon": invitation.is_pending and invitation.expires_within(SOON_HOURS, now),
+        "created": moment(invitation.created_at, now),
+    }
+    row["html"] = cells.row(
+        (
+            "cell-name",
+            cells.link(row["customer_url"], row["recipient"]) + cells.sub(row["recipient_type"]),
+        ),
+        ("", escape(row["agent"])),
+        ("", cells.badge(**row["badge"]) + cells.sub(row["status_note"])),
+        ("", cells.permissions(row["permissions"])),
+        ("num money", escape(row["limit"])),
+        ("", cells.when(row["expires"]) + (SOON_BADGE if row["expires_soon"] else "")),
+        ("", cells.when(row["created"])),
+        ("", cells.copyable_id(row["id"])),
+    )
+    return row
+
+
+def delegation_invitation_row(invitation, now: datetime) -> dict:
+    customer_id = invitation.customer_party_id
+    return {
+        "id": invitation.id,
+        "email": invitation.customer_email or "—",
+        "customer_url": detail_url("customer-detail", customer_id) if customer_id else "",
+        "badge": badge(invitation.status),
+        "permissions": invitation.permissions or (),
+        "expires": moment(invitation.expires_at, now),
+        "created": moment(invitation.created_at, now),
+    }
+
+
+def customer_row(customer, now: datetime) -> dict:
+    delegation = customer.delegation
+    return {
+        "id": customer.id,
+        "name": customer.name or "—",
+        "email": customer.email or "",
+        "url": detail_url("customer-detail", customer.id),
+        "delegation_badge": badge(delegation.status) if delegation else None,
+        "permissions": delegation.permissions if delegation else (),
+        "agents": [
+            {
+                "name": agent.name or agent.id,
+                "limit": money(agent.limits),
+                "badge": badge(agent.status),
+            }
+            for agent in customer.agents
+        ],
+        "created": moment(customer.created_at, now),
+    }
+
+
+def agent_delegation_row(adl, now: datetime, agents: Mapping[str, str]) -> dict:
+    revoked = adl.revoked_at is not None
+    return {
+        "id": adl.id,
+        "url": detail_url("delegation-detail", adl.id),
+        "agent": agent_name(adl.agent_id, adl.agent_name, agents),
+        "agent_id": adl.agent_id or "",
+        "delegation_id": adl.delegation_id or "",
+        "delegating": adl.delegating_party_name or adl.delegating_party_id or "—",
+        "delegating_id": adl.delegating_party_id or "",
+        "delegating_url": (
+            detail_url("customer-detail", adl.delegating_party_id)
+            if adl.delegating_party_id
+            else ""
+        ),
+        "delegated": adl.delegated_party_name or adl.delegated_party_id or "—",
+        "delegated_id": adl.delegated_party_id or "",
+        "badge": badge("REVOKED" if revoked else "ACTIVE"),
+        "revoked": moment(adl.revoked_at, now) if revoked else None,
+        "permissions": adl.permissions or (),
+        "limit": money(adl.limits),
+        "expires": moment(adl.expires_at, now),
+        "created": moment(adl.created_at, now),
+        "created_by": adl.created_by or "—",
+        "created_by_short": short(adl.created_by),
+    }
+
+
+def rows(present, items: Iterable, *args) -> list[dict]:
+    return [present(item, *args) for item in items]
+
+
+def limit_lines(limits) -> list[tuple[str, str]]:
+    """Every limit that is set, as (label, formatted amount)."""
+    if not limits:
+        return []
+    named = (
+        ("Per transaction", limits.per_transaction),
+        ("Daily", limits.daily),
+        ("Monthly", limits.monthly),
+    )
+    return [(label, str(amount)) for label, amount in named if amount is not None]

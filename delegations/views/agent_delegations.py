@@ -1,0 +1,70 @@
+"""Agent delegations: the filtered list and everything about one delegation."""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dashboard import roles
+from delegations import presenters, services
+from delegations.errors import NaturalError, NaturalNotFound
+from delegations.forms import AgentDelegationFilterForm
+from delegations.views.listing import (
+    AgentNames,
+    Table,
+    agents_or_nothing,
+    upstream_error,
+    wants_partial,
+)
+
+AGENT_DELEGATION_ID = re.compile(r"^adl_[0-9a-f]{32}$")
+
+
+@require_GET
+@permission_required(roles.VIEW, raise_exception=True)
+def delegation_list(request: HttpRequest) -> HttpResponse:
+    form = AgentDelegationFilterForm(request.GET)
+    table = Table(
+        template="delegations/delegation_list.html",
+        target="delegations-table",
+        fetch=services.list_agent_delegations,
+        present=partial(presenters.agent_delegation_row, now=timezone.now(), agents=AgentNames()),
+    )
+    if not wants_partial(request, table.target):
+        form.set_agents(agents_or_nothing())
+    return table.respond(request, form, {})
+
+
+@require_GET
+@permission_required(roles.VIEW, raise_exception=True)
+def delegation_detail(request: HttpRequest, adl_id: str) -> HttpResponse:
+    if not AGENT_DELEGATION_ID.fullmatch(adl_id):
+        raise Http404("Not an agent delegation id.")
+    context: dict = {"delegation_id": adl_id}
+    try:
+        record = services.get_agent_delegation(adl_id)
+    except NaturalNotFound as error:
+        raise Http404("No such agent delegation.") from error
+    except NaturalError as error:
+        context["upstream_error"] = upstream_error(error)
+        return TemplateResponse(
+            request,
+            "delegations/delegation_detail.html",
+            context,
+            status=context["upstream_error"]["status"],
+        )
+    agents = AgentNames()
+    agent = next((a for a in agents_or_nothing() if a.id == record.agent_id), None)
+    context.update(
+        delegation=presenters.agent_delegation_row(record, timezone.now(), agents),
+        agent=agent,
+        agent_limits=presenters.limit_lines(agent.limits if agent else None),
+        limit_lines=presenters.limit_lines(record.limits),
+    )
+    return TemplateResponse(request, "delegations/delegation_detail.html", context)

@@ -1,0 +1,44 @@
+"""Agent invitations and delegation invitations: the two tabs of /invitations/."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from dashboard import roles
+from delegations import presenters, services
+from delegations.forms import DelegationInvitationFilterForm, InvitationFilterForm
+from delegations.views.listing import AgentNames, Table, agents_or_nothing, wants_partial
+
+
+@require_GET
+@permission_required(roles.VIEW, raise_exception=True)
+def invitation_list(request: HttpRequest) -> HttpResponse:
+    form = InvitationFilterForm(request.GET)
+    table = Table(
+        template="delegations/invitation_list.html",
+        target="invitations-table",
+        fetch=services.list_agent_invitations,
+        present=partial(presenters.invitation_row, now=timezone.now(), agents=AgentNames()),
+    )
+    if not wants_partial(request, table.target):
+        form.set_agents(agents_or_nothing())
+    return table.respond(request, form, {"tab": "agent"})
+
+
+@require_GET
+@permission_required(roles.VIEW, raise_exception=True)
+def delegation_invitation_list(request: HttpRequest) -> HttpResponse:
+    table = Table(
+        template="delegations/delegation_invitation_list.html",
+        target="delegation-invitations-table",
+        fetch=services.list_delegation_invitations,
+        present=partial(presenters.delegation_invitation_row, now=timezone.now()),
+    )
+    return table.respond(
+        request, DelegationInvitationFilterForm(request.GET), {"tab": "delegation"}
+    )
