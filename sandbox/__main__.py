@@ -1,0 +1,72 @@
+"""`python -m sandbox`: serve the Natural API emulator over HTTP until Ctrl-C or SIGTERM."""
+
+import argparse
+import os
+import signal
+import sys
+from types import FrameType
+
+from sandbox.app import create_app
+from sandbox.server import make_server
+
+TOKEN_VARIABLE = "NATURAL_API_TOKEN"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox", description="Run the Natural API sandbox (an emulator)."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument(
+        "--token", help=f"bearer token clients must send (default: ${TOKEN_VARIABLE})"
+    )
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--customers", type=int, default=250)
+    parser.add_argument("--invitations", type=int, default=400)
+    parser.add_argument("--delegations", type=int, default=300, help="agent delegations")
+    parser.add_argument("--agents", type=int, default=4)
+    parser.add_argument("--verbose", action="store_true", help="log every request")
+    return parser.parse_args(argv)
+
+
+def _stop(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    token = args.token or os.environ.get(TOKEN_VARIABLE)
+    if not token:
+        print(
+            f"python -m sandbox: no token. Pass --token or set {TOKEN_VARIABLE}.",
+            file=sys.stderr,
+        )
+        return 2
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        app = create_app(
+            token=token,
+            seed=args.seed,
+            customers=args.customers,
+            invitations=args.invitations,
+            delegations=args.delegations,
+            agents=args.agents,
+        )
+        server = make_server(app, args.host, args.port, log_requests=args.verbose)
+        counts = app.counts()
+        print(
+            f"Natural sandbox listening on http://{args.host}:{server.port} "
+            f"({counts['customers']} customers, {counts['invitations']} invitations, "
+            f"{counts['agentDelegations']} agent delegations)",
+            flush=True,
+        )
+        # Werkzeug's serve_forever returns (and closes the socket) on KeyboardInterrupt.
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
