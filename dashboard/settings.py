@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "delegations",
     "operations",
     "customer_index",
+    "actions",
 ]
 
 MIDDLEWARE = [

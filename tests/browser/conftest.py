@@ -1,0 +1,221 @@
+"""Browser journeys: a live dashboard and a live sandbox on loopback, driven by Debian's Chromium.
+
+Every page a journey visits is screenshotted into tests/artifacts/ and checked with axe-core.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make are
+# still plain synchronous calls, so Django's async-safety guard must stand aside here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
+TOKEN = "browser-journey-token"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or (
+        "/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if chromium_path():
+        return
+    reason = "Chromium not found: install Debian's chromium to run the browser journeys"
+    for item in items:
+        if "browser" in item.keywords:
+            if os.environ.get("CI") == "true":
+                item.add_marker(pytest.mark.xfail(reason=reason, run=False, strict=True))
+            else:
+                item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(scope="session")
+def _chromium_required():
+    if chromium_path() is None and os.environ.get("CI") == "true":
+        pytest.fail("CI=true and no Chromium: the browser journeys must run in CI")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def sandbox_url():
+    """A real sandbox server process on a free loopback port."""
+    port = free_port()
+    env = {**os.environ, "NATURAL_API_TOKEN": TOKEN}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sandbox", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(f"{url}/agents", headers=auth(), timeout=1)
+            break
+        except httpx.TransportError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                pytest.fail("the sandbox server did not start")
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def auth() -> dict[str, str]:
+    return {"Authorization": f"Bearer {TOKEN}"}
+
+
+class Sandbox:
+    """The live sandbox's control endpoints, as the journeys need them."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+    def control(self, method: str, path: str, json: dict | None = None) -> dict:
+        response = httpx.request(
+            method, f"{self.url}/__sandbox/{path}", json=json, headers=auth(), timeout=10
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def get(self, path: str, **params) -> dict:
+        response = httpx.get(f"{self.url}{path}", params=params, headers=auth(), timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def fault(self, **fault) -> None:
+        self.control("POST", "faults", fault)
+
+
+@pytest.fixture
+def sandbox(sandbox_url):
+    box = Sandbox(sandbox_url)
+    box.control("POST", "reset")
+    yield box
+    box.control("DELETE", "faults")
+
+
+@pytest.fixture
+def dashboard(_chromium_required, transactional_db, live_server, sandbox, settings, make_user):
+    """The live dashboard pointed at the live sandbox, with one user per role."""
+    from delegations import client
+
+    settings.NATURAL_API_URL = sandbox.url
+    settings.NATURAL_API_TOKEN = TOKEN
+    client.reset_client()
+    for role in ("admin", "manager", "support"):
+        make_user(role)
+    yield live_server.url
+    client.reset_client()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    if path is None:
+        pytest.skip("Chromium not found")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Journey:
+    """One user's browser tab: every visited page is screenshotted and checked with axe-core."""
+
+    def __init__(self, page, base_url: str, name: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.name = name
+        self.step = 0
+        self.console_errors: list[str] = []
+        page.on("console", self._on_console)
+
+    def _on_console(self, message) -> None:
+        if message.type == "error":
+            self.console_errors.append(message.text)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.base_url + path)
+        self.settle(path)
+
+    def settle(self, label: str) -> None:
+        """After a navigation or swap: wait for htmx to finish, screenshot, check accessibility."""
+        self.page.wait_for_load_state("networkidle")
+        self.snap(label)
+        self.check_accessibility(label)
+
+    def snap(self, label: str) -> Path:
+        self.step += 1
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "page"
+        path = ARTIFACTS / f"{self.name}-{self.step:02d}-{slug}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+    def check_accessibility(self, label: str) -> None:
+        # evaluate() runs through the DevTools protocol, so the page's strict CSP still applies
+        # to the page itself while axe is injected.
+        self.page.evaluate(AXE_SOURCE)
+        results = self.page.evaluate(
+            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        )
+        serious = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+            for v in results
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert not serious, f"accessibility on {label}: {serious}"
+
+    def login(self, username: str, password: str) -> None:
+        self.goto("/login/")
+        self.page.fill("#id_username", username)
+        self.page.fill("#id_password", password)
+        self.page.click("button[type=submit]")
+        self.settle("after login")
+
+
+@pytest.fixture
+def journey(browser, dashboard, request):
+    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    trip = Journey(page, dashboard, request.node.name)
+    yield trip
+    context.close()
+    csp_errors = [e for e in trip.console_errors if "Content Security Policy" in e]
+    assert not csp_errors, csp_errors
