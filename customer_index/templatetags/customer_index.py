@@ -1,0 +1,36 @@
+from decimal import Decimal
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.timesince import timesince
+
+from customer_index.highlight import highlight as highlight_matches
+
+register = template.Library()
+
+
+@register.filter
+def highlight(value: str, query: str):
+    return highlight_matches(value, query)
+
+
+@register.filter
+def cents(value: int | None) -> str:
+    if value is None:
+        return ""
+    return f"${Decimal(value) / 100:,.2f}"
+
+
+@register.filter
+def ago(value) -> str:
+    """"3 minutes", "2 hours": one unit is enough to judge freshness."""
+    return timesince(value, depth=1) if value else ""
+
+
+@register.filter
+def customer_url(party_id: str) -> str:
+    """The customer's page, when the customer pages are installed."""
+    try:
+        return reverse("customer-detail", args=[party_id])
+    except NoReverseMatch:
+        return ""
