@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from werkzeug.datastructures import MultiDict
 from werkzeug.wrappers import Request
 
 from sandbox.errors import invalid_body
@@ -19,7 +20,7 @@ class Call:
     path_args: dict[str, str]
 
     @property
-    def query(self):  # werkzeug MultiDict
+    def query(self) -> MultiDict[str, str]:
         return self.request.args
 
     def json_body(self) -> Any:

@@ -13,6 +13,7 @@ from sandbox.models import (
     DELEGATION_INVITATION_STATUSES,
     INVITATION_STATUSES,
     RECIPIENT_TYPES,
+    AgentDelegation,
     AgentInvitation,
     ProposedAgent,
     Recipient,
@@ -208,8 +209,9 @@ def list_agent_customers(call: Call) -> Reply:
 
 
 def revoke_agent_customer(call: Call) -> Reply:
-    agent = call.store.agent(path_id("agt", call.path_args["agent_id"], "agentId"))
+    agent_id = path_id("agt", call.path_args["agent_id"], "agentId")
     customer_id = path_id("pty", call.path_args["customer_id"], "customerId")
+    agent = call.store.agent(agent_id)
     agent_delegation = call.store.revoke_agent_access(agent, customer_id)
     data = serializers.agent_customer_resource(call.store, agent_delegation, "REVOKED")
     return Reply(200, {"data": data, "meta": {"deleted": True}})
@@ -377,7 +379,7 @@ def list_agent_delegations(call: Call) -> Reply:
     below, limit = _paging(call, "agent-delegations", DEFAULT_LIMIT)
     developer_id = call.store.developer_party.id
 
-    def include(adl: Any) -> bool:
+    def include(adl: AgentDelegation) -> bool:
         return (
             (include_revoked or not adl.is_revoked)
             and (delegation_id is None or adl.delegation_id == delegation_id)

@@ -138,5 +138,7 @@ class Customer:
     agent_delegation_ids: list[str] = field(default_factory=list)
 
 
-def sort_key(item: Party | Agent | AgentDelegation | AgentInvitation | DelegationInvitation):
+def sort_key(
+    item: Party | Agent | AgentDelegation | AgentInvitation | DelegationInvitation,
+) -> tuple[int, str]:
     return to_epoch_ms(item.created_at), item.id

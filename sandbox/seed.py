@@ -188,7 +188,7 @@ class _Seeder:
                 agent_id=agent.id,
                 customer_id=customer.party.id,
                 permissions=permissions,
-                per_transaction_limit=self.rng.choice((*LIMIT_CHOICES, None)),
+                per_transaction_limit=self.rng.choice(LIMIT_CHOICES),
                 expires_at=created_at + AGENT_DELEGATION_LIFETIME,
                 created_at=created_at,
                 created_by=self.rng.choice(self.store.users).id,
@@ -262,6 +262,12 @@ class _Seeder:
                 invitation.updated_at = invitation.created_at
                 pending_seen += 1
             invitations.append(invitation)
+        # The first row of GET /agents/invitations then looks like the docs' example, which
+        # only shows email recipients (phone recipients have no email).
+        newest = max(invitations, key=lambda invitation: invitation.created_at)
+        if newest.recipient.type != "email":
+            newest.recipient = Recipient("email", prospects[0])
+            newest.customer_id = None
         self.store.invitations.load(invitations)
 
     def accepted_invitation(self, agent_delegation: AgentDelegation) -> AgentInvitation:
@@ -297,7 +303,7 @@ class _Seeder:
             recipient = Recipient("phone", self.phone())
         else:
             recipient = Recipient("email", self.rng.choice(prospects))
-        if status in ("EXPIRED",):
+        if status == "EXPIRED":
             created_at = self.ago(31 * DAY, 89 * DAY)
         elif status == "PENDING":
             created_at = self.ago(timedelta(minutes=5), 20 * DAY)
@@ -339,7 +345,7 @@ class _Seeder:
                 customer = self.rng.choice(customers)
                 customer_id, email = customer.party.id, customer.party.email or email
             lifetime_days = self.rng.choice((7, 14, 30))
-            if status in ("PENDING",):
+            if status == "PENDING":
                 created_at = self.ago(timedelta(minutes=5), 6 * DAY)
             else:
                 created_at = self.ago(31 * DAY, 60 * DAY)

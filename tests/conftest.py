@@ -5,6 +5,8 @@ from django.contrib.auth.models import Group
 
 from dashboard.roles import ROLES
 
+pytest_plugins = ["tests.fixtures.natural"]
+
 PASSWORD = "a-long-test-password-42"
 
 

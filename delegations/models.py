@@ -1,0 +1,29 @@
+"""Local state of the service module: the log of every call made to Natural."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class ApiCall(models.Model):
+    """One HTTP attempt to Natural, as the audit pages show it (never the token or headers)."""
+
+    method = models.CharField(max_length=8)
+    # The path only: query strings can carry customer emails, which the log does not need.
+    path = models.CharField(max_length=500)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField()
+    attempt = models.PositiveSmallIntegerField(default=1)
+    idempotency_key = models.CharField(max_length=255, blank=True, default="", db_index=True)
+    replayed = models.BooleanField(default=False)
+    support_id = models.CharField(max_length=100, blank=True, default="")
+    error = models.CharField(max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "Natural API call"
+
+    def __str__(self) -> str:
+        outcome = self.status if self.status is not None else self.error or "no answer"
+        return f"{self.method} {self.path} -> {outcome} (attempt {self.attempt})"
