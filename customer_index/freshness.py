@@ -30,9 +30,7 @@ class Freshness:
 
 def status(now: datetime | None = None) -> Freshness:
     now = now or timezone.now()
-    complete = (
-        SyncRun.objects.filter(state=SyncRun.State.COMPLETE).order_by("-finished_at").first()
-    )
+    complete = SyncRun.objects.filter(state=SyncRun.State.COMPLETE).order_by("-finished_at").first()
     latest = SyncRun.objects.order_by("-pk").first()
     running = latest if latest and latest.is_running else None
     if running and running.heartbeat_at < now - STALE_AFTER:

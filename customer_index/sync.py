@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import uuid
@@ -173,10 +174,8 @@ def complete(run: SyncRun) -> None:
 
 def finish(run: SyncRun, state: str, error: str) -> None:
     """Record how an unfinished pass ended, unless someone else owns it by now."""
-    try:
+    with contextlib.suppress(SyncLost):
         claimed_update(run, state=state, error=error[:2000], finished_at=timezone.now())
-    except SyncLost:
-        pass
 
 
 def claimed_update(run: SyncRun, **fields) -> None:

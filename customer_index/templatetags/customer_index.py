@@ -23,7 +23,7 @@ def cents(value: int | None) -> str:
 
 @register.filter
 def ago(value) -> str:
-    """"3 minutes", "2 hours": one unit is enough to judge freshness."""
+    """ "3 minutes", "2 hours": one unit is enough to judge freshness."""
     return timesince(value, depth=1) if value else ""
 
 

@@ -25,8 +25,13 @@ def add_customer(finished_run):
         number = next(counter)
         created = timezone.now() - timedelta(days=age_days if age_days is not None else -number)
         agent_list = [
-            {"id": f"agt_{i:032x}", "name": agent, "status": "ACTIVE", "permissions": [],
-             "per_transaction_cents": 100_000}
+            {
+                "id": f"agt_{i:032x}",
+                "name": agent,
+                "status": "ACTIVE",
+                "permissions": [],
+                "per_transaction_cents": 100_000,
+            }
             for i, agent in enumerate(agents)
         ]
         agent_names = "\n".join(agents)

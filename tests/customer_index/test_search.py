@@ -114,10 +114,13 @@ def test_pages_by_offset(add_customer):
     last = search("customer", offset=6, page_size=3)
 
     assert names(first) == ["Customer 6", "Customer 5", "Customer 4"]
-    assert first.has_next and not first.has_previous
+    assert first.has_next
+    assert not first.has_previous
     assert names(second) == ["Customer 3", "Customer 2", "Customer 1"]
-    assert second.has_previous and second.previous_offset == 0
-    assert names(last) == ["Customer 0"] and not last.has_next
+    assert second.has_previous
+    assert second.previous_offset == 0
+    assert names(last) == ["Customer 0"]
+    assert not last.has_next
 
 
 @pytest.mark.django_db
@@ -138,9 +141,7 @@ def test_a_real_text_index_serves_substring_queries(add_customer):
     add_customer("Acme Logistics")
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT sql FROM sqlite_master WHERE name = 'customer_index_fts'"
-            )
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'customer_index_fts'")
             assert "trigram" in cursor.fetchone()[0]
         else:
             cursor.execute(

@@ -73,7 +73,8 @@ def test_full_pass_indexes_every_customer(natural):
     assert run.seen == len(expected)
     assert run.pages == math.ceil(len(expected) / sync.PAGE_LIMIT)
     customers_calls = [r for r in natural.request_log_snapshot() if r.path == "/customers"]
-    assert customers_calls and all("limit=100" in r.query for r in customers_calls)
+    assert customers_calls
+    assert all("limit=100" in r.query for r in customers_calls)
 
 
 def test_stores_delegation_and_agents_with_limits(natural):
@@ -114,7 +115,8 @@ def test_failed_pass_keeps_finished_pages_removes_nothing_and_resumes(natural, m
     failed = sync.sync_customers()
 
     assert failed.state == SyncRun.State.FAILED
-    assert failed.pages == 1 and failed.cursor
+    assert failed.pages == 1
+    assert failed.cursor
     assert "unavailable" in failed.error
     assert IndexedCustomer.objects.filter(last_seen_run=failed).count() == sync.PAGE_LIMIT
     assert IndexedCustomer.objects.filter(name="Gone Customer").exists()
@@ -139,7 +141,8 @@ def test_interrupted_pass_is_marked_and_resumed(natural, monkeypatch):
     assert interrupted.pages == 1
 
     resumed = sync.sync_customers()
-    assert resumed.pk == interrupted.pk and resumed.state == SyncRun.State.COMPLETE
+    assert resumed.pk == interrupted.pk
+    assert resumed.state == SyncRun.State.COMPLETE
     assert resumed.seen == len(natural.state.customers)
 
 
@@ -183,7 +186,8 @@ def test_a_dead_pass_is_taken_over_and_its_worker_stops(natural):
 
     taken = sync.sync_customers(started_by="new worker")
 
-    assert taken.pk == dead.pk and taken.state == SyncRun.State.COMPLETE
+    assert taken.pk == dead.pk
+    assert taken.state == SyncRun.State.COMPLETE
     with pytest.raises(sync.SyncLost):
         sync.run_pass(dead)  # the old owner wakes up: it may not write
 
@@ -198,4 +202,5 @@ def test_an_old_unfinished_pass_is_not_resumed(natural, monkeypatch):
 
     fresh = sync.sync_customers()
 
-    assert fresh.pk != failed.pk and fresh.state == SyncRun.State.COMPLETE
+    assert fresh.pk != failed.pk
+    assert fresh.state == SyncRun.State.COMPLETE
