@@ -8,6 +8,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET
 
+from delegations.services import natural_health
+
 
 @require_GET
 @login_not_required
@@ -20,7 +22,7 @@ def healthz(request: HttpRequest) -> HttpResponse:
 @login_not_required
 def readyz(request: HttpRequest) -> HttpResponse:
     """Ready to serve: the database answers and Natural is reachable with our credentials."""
-    checks = {"database": _database_check()}
+    checks = {"database": _database_check(), "natural": _natural_check()}
     ready = all(check["ok"] for check in checks.values())
     return JsonResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},
@@ -35,6 +37,11 @@ def _database_check() -> dict:
     except Exception as error:  # noqa: BLE001 - any failure means not ready
         return {"ok": False, "error": type(error).__name__}
     return {"ok": True}
+
+
+def _natural_check() -> dict:
+    ok, detail = natural_health()
+    return {"ok": True} if ok else {"ok": False, "error": detail}
 
 
 @login_not_required

@@ -394,7 +394,12 @@ def _save_api_call(entry: dict[str, Any], created_at: datetime) -> None:
     """One INSERT; a database problem is logged, never raised into the page."""
     from delegations.models import ApiCall
 
-    row = ApiCall(**{**entry, "error": entry["error"][:200]}, created_at=created_at)
+    # Natural's strings are not ours to trust: cut them to the columns rather than lose the row.
+    clipped = {
+        name: value[: ApiCall._meta.get_field(name).max_length] if isinstance(value, str) else value
+        for name, value in entry.items()
+    }
+    row = ApiCall(**clipped, created_at=created_at)
     try:
         if connection.in_atomic_block:
             # A savepoint, so a failed INSERT cannot poison the caller's transaction.

@@ -59,3 +59,28 @@ def test_strict_content_security_policy(client):
     assert "object-src 'none'" in policy
     assert "base-uri 'none'" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def test_readyz_is_ready_when_the_database_and_natural_answer(client, natural):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ready",
+        "checks": {"database": {"ok": True}, "natural": {"ok": True}},
+    }
+
+
+def test_readyz_names_natural_when_it_is_down(client, natural_down):
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "not ready"
+    assert body["checks"]["database"] == {"ok": True}
+    assert body["checks"]["natural"] == {"ok": False, "error": "NaturalUnavailable"}
+
+
+def test_readyz_names_refused_credentials(client, natural, settings):
+    settings.NATURAL_API_TOKEN = "sk_ntl_sandbox_wrong"
+    body = client.get("/readyz").json()
+    assert body["checks"]["natural"] == {"ok": False, "error": "NaturalCredentialsRefused (401)"}
+    assert "sk_ntl_sandbox_wrong" not in str(body)

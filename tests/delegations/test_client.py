@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from delegations import client as client_module
 from delegations.client import NaturalClient, RetryPolicy, get_client, parse_retry_after
@@ -381,6 +381,33 @@ def test_a_failing_call_log_never_breaks_the_call(monkeypatch, caplog):
     monkeypatch.setattr(ApiCall, "save", broken_save)
     assert make_client(Script(ok())).get("/customers").status == 200
     assert "could not store" in caplog.text
+
+
+def test_a_database_error_in_the_call_log_leaves_the_callers_transaction_usable(monkeypatch):
+    original_save = ApiCall.save
+
+    def negative_duration(self, *args, **kwargs):
+        self.duration_ms = -1  # violates the column's CHECK constraint
+        return original_save(self, *args, **kwargs)
+
+    monkeypatch.setattr(ApiCall, "save", negative_duration)
+    with transaction.atomic():
+        assert make_client(Script(ok())).get("/customers").status == 200
+        assert ApiCall.objects.count() == 0
+
+
+def test_oversized_strings_from_natural_are_clipped_not_lost():
+    huge = httpx.Response(
+        404,
+        json={
+            "errors": [{"code": "x" * 500, "detail": "", "meta": {"supportId": "req_" + "9" * 300}}]
+        },
+    )
+    with pytest.raises(NaturalNotFound):
+        make_client(Script(huge)).get("/customers/pty_1")
+    row = ApiCall.objects.get()
+    assert row.support_id == ("req_" + "9" * 300)[:100]
+    assert len(row.error) == 200
 
 
 # --- Retry-After and the process-wide client -----------------------------------------------
