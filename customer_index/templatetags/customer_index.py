@@ -1,10 +1,9 @@
-from decimal import Decimal
-
 from django import template
 from django.urls import NoReverseMatch, reverse
 from django.utils.timesince import timesince
 
 from customer_index.highlight import highlight as highlight_matches
+from delegations.records import Money
 
 register = template.Library()
 
@@ -18,7 +17,7 @@ def highlight(value: str, query: str):
 def cents(value: int | None) -> str:
     if value is None:
         return ""
-    return f"${Decimal(value) / 100:,.2f}"
+    return str(Money(value))
 
 
 @register.filter
