@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from customer_index.models import IndexedCustomer, fold
@@ -25,7 +25,8 @@ MAX_QUERY_LENGTH = 200
 TRIGRAM = 3
 PARTY_ID = re.compile(r"^pty_[0-9a-f]{32}$")
 
-EXACT, PREFIX, SUBSTRING = 0, 1, 2
+# Above this many candidates, walking the newest-first index beats sorting them (SQLite).
+DENSE = 1_000
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def search(query: str, *, offset: int = 0, page_size: int = PAGE_SIZE) -> Result
     """One page of matches; an empty query lists the whole index, newest first."""
     query = normalise(query)
     offset = max(offset, 0)
-    rows = list(matching(query)[offset : offset + page_size + 1])
+    rows = page_of(tiers(query), offset, page_size + 1)
     return Results(
         query=query,
         customers=tuple(rows[:page_size]),
@@ -75,31 +76,74 @@ def search(query: str, *, offset: int = 0, page_size: int = PAGE_SIZE) -> Result
     )
 
 
-def matching(query: str) -> QuerySet[IndexedCustomer]:
+def page_of(tiers: list[QuerySet[IndexedCustomer]], offset: int, wanted: int) -> list:
+    """Rows `offset`..`offset + wanted` of the tiers read one after the other.
+
+    Each tier is read newest first with a LIMIT, so a page costs what its rows cost; a tier is
+    counted only when the offset skips it whole (never on the first page, where typing lands).
+    """
+    rows: list[IndexedCustomer] = []
+    for tier in tiers:
+        chunk = list(tier[offset : offset + wanted - len(rows)])
+        if not chunk and offset:
+            offset = max(offset - tier.count(), 0)
+            continue
+        rows += chunk
+        offset = 0
+        if len(rows) >= wanted:
+            break
+    return rows
+
+
+def tiers(query: str) -> list[QuerySet[IndexedCustomer]]:
+    """Disjoint querysets in rank order: exact, then prefix, then substring matches."""
     newest = IndexedCustomer.objects.order_by("-created_at", "-id")
     if not query:
-        return newest
+        return [newest]
     if is_party_id(query):
-        return newest.filter(party_id=query)
+        return [newest.filter(party_id=query)]
     folded = fold(query)
-    return (
-        newest.filter(candidates(folded))
-        .annotate(rank=rank(folded))
-        .order_by("rank", "-created_at", "-id")
-    )
+    exact = Q(name_folded=folded) | Q(email_folded=folded)
+    prefix = Q(name_folded__startswith=folded) | Q(email_folded__startswith=folded)
+    prefix_found = newest.filter(prefix_candidates(folded))
+    if is_sqlite() and many(prefix_found.values("id")):
+        prefix_found = newest.filter(prefix)
+    result = [newest.filter(exact), prefix_found.exclude(exact)]
+    if len(folded) >= TRIGRAM:
+        substring_found = newest.filter(text_candidates(folded))
+        if is_sqlite() and many_trigram_matches(folded):
+            substring_found = newest.filter(substring_filter(folded))
+        result.append(substring_found.exclude(prefix))
+    return result
 
 
-def candidates(folded: str) -> Q:
-    if len(folded) < TRIGRAM:
-        return prefix_of_name_or_email(folded)
-    if connection.vendor == "sqlite":
-        phrase = '"' + folded.replace('"', '""') + '"'
-        return Q(
-            id__in=RawSQL(
-                "SELECT rowid FROM customer_index_fts WHERE customer_index_fts MATCH %s", [phrase]
-            )
+# Few candidates: fetch them through the text or b-tree index and sort them. Many: walk the
+# newest-first index and filter, which meets a page of matches after a few hundred rows.
+# PostgreSQL's planner makes this choice itself from its statistics; SQLite's cannot see how
+# many rows a trigram or a range matches, so we count them, up to a cap, and choose.
+def is_sqlite() -> bool:
+    return connection.vendor == "sqlite"
+
+
+def many(candidates: QuerySet) -> bool:
+    return candidates.order_by()[: DENSE + 1].count() > DENSE
+
+
+def many_trigram_matches(folded: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM customer_index_fts "
+            "WHERE customer_index_fts MATCH %s LIMIT %s)",
+            [fts_phrase(folded), DENSE + 1],
         )
-    # pg_trgm's GIN indexes answer these LIKE '%...%' (Django escapes % and _ in the value).
+        return cursor.fetchone()[0] > DENSE
+
+
+def fts_phrase(folded: str) -> str:
+    return '"' + folded.replace('"', '""') + '"'
+
+
+def substring_filter(folded: str) -> Q:
     return (
         Q(name_folded__contains=folded)
         | Q(email_folded__contains=folded)
@@ -107,23 +151,23 @@ def candidates(folded: str) -> Q:
     )
 
 
-def prefix_of_name_or_email(folded: str) -> Q:
-    if connection.vendor == "sqlite":
+def text_candidates(folded: str) -> Q:
+    if is_sqlite():
+        return Q(
+            id__in=RawSQL(
+                "SELECT rowid FROM customer_index_fts WHERE customer_index_fts MATCH %s",
+                [fts_phrase(folded)],
+            )
+        )
+    # pg_trgm's GIN indexes answer these LIKE '%...%' (Django escapes % and _ in the value).
+    return substring_filter(folded)
+
+
+def prefix_candidates(folded: str) -> Q:
+    if is_sqlite():
         # A range, not LIKE: SQLite's LIKE is case-insensitive and so never uses the b-tree.
         upper = folded + "\U0010ffff"
         return Q(name_folded__gte=folded, name_folded__lt=upper) | Q(
             email_folded__gte=folded, email_folded__lt=upper
         )
     return Q(name_folded__startswith=folded) | Q(email_folded__startswith=folded)
-
-
-def rank(folded: str) -> Case:
-    return Case(
-        When(Q(name_folded=folded) | Q(email_folded=folded), then=Value(EXACT)),
-        When(
-            Q(name_folded__startswith=folded) | Q(email_folded__startswith=folded),
-            then=Value(PREFIX),
-        ),
-        default=Value(SUBSTRING),
-        output_field=IntegerField(),
-    )
