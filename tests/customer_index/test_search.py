@@ -149,3 +149,33 @@ def test_a_real_text_index_serves_substring_queries(add_customer):
                 "'customer_index_indexedcustomer' AND indexdef LIKE '%%gin_trgm_ops%%'"
             )
             assert cursor.fetchone()[0] == 3
+
+
+@pytest.mark.django_db
+def test_pages_run_across_rank_tiers(add_customer):
+    add_customer("anna", age_days=9)
+    for number in range(3):
+        add_customer(f"Anna Prefix {number}", age_days=5 - number)
+    for number in range(3):
+        add_customer(f"Hanna Substring {number}", age_days=5 - number)
+
+    pages = [names(search("anna", offset=offset, page_size=2)) for offset in (0, 2, 4, 6)]
+
+    assert pages == [
+        ["anna", "Anna Prefix 2"],
+        ["Anna Prefix 1", "Anna Prefix 0"],
+        ["Hanna Substring 2", "Hanna Substring 1"],
+        ["Hanna Substring 0"],
+    ]
+
+
+@pytest.mark.django_db
+def test_many_candidates_take_the_newest_first_walk_with_the_same_answer(add_customer, monkeypatch):
+    for number in range(6):
+        add_customer(f"Jo Prefix {number}", age_days=10 - number)
+        add_customer(f"Bojo Substring {number}", age_days=10 - number)
+    few = names(search("jo")), names(search("jo p")), names(search("ojo"))
+
+    monkeypatch.setattr("customer_index.search.DENSE", 2)
+
+    assert (names(search("jo")), names(search("jo p")), names(search("ojo"))) == few
