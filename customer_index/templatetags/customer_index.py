@@ -23,7 +23,10 @@ def cents(value: int | None) -> str:
 @register.filter
 def ago(value) -> str:
     """ "3 minutes", "2 hours": one unit is enough to judge freshness."""
-    return timesince(value, depth=1) if value else ""
+    if not value:
+        return ""
+    text = timesince(value, depth=1)
+    return "less than a minute" if text.startswith("0\xa0") else text
 
 
 @register.filter
