@@ -176,16 +176,24 @@ def complete(run: SyncRun) -> None:
         SyncRun.objects.exclude(pk=run.pk).exclude(state=SyncRun.State.RUNNING).filter(
             started_at__lt=now - KEEP_RUNS_FOR
         ).delete()
-    refresh_planner_statistics()
+    refresh_search_indexes()
 
 
-def refresh_planner_statistics() -> None:
-    """PostgreSQL plans searches from table statistics; after a bulk load they are stale and
-    it sorts thousands of rows where it should walk the newest-first index (measured: 15 ms
-    against 4 ms). Autovacuum gets there eventually; we do not wait for it."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {IndexedCustomer._meta.db_table}")
+def refresh_search_indexes() -> None:
+    """After a bulk load on PostgreSQL: fold the GIN pending lists into the indexes (else every
+    search scans thousands of unsorted entries until autovacuum: 6 ms on a query matching
+    nothing) and refresh the planner's statistics (stale ones sort thousands of rows where it
+    should walk the newest-first index: 15 ms against 4 ms). Flushing once beats fastupdate=off,
+    which made the 100,000-customer sync take twice as long."""
+    if connection.vendor != "postgresql":
+        return
+    table = IndexedCustomer._meta.db_table
+    with connection.cursor() as cursor:
+        for column in ("name_folded", "email_folded", "agent_names_folded"):
+            cursor.execute(
+                "SELECT gin_clean_pending_list(%s::regclass)", [f"customer_index_{column}_trgm"]
+            )
+        cursor.execute(f"ANALYZE {table}")
 
 
 def finish(run: SyncRun, state: str, error: str) -> None:
