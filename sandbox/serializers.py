@@ -189,20 +189,25 @@ def agent_delegation_resource(store: Store, agent_delegation: AgentDelegation) -
     customer = store.customer(agent_delegation.customer_id)
     developer = store.developer_party
     limit = agent_delegation.per_transaction_limit
+    attributes: Json = {
+        "agent_name": agent.name,
+        "permissions": list(agent_delegation.permissions),
+        "limits": None if limit is None else limits_json(limit),
+        "expires_at": format_seconds(agent_delegation.expires_at),
+        "created_at": format_seconds(agent_delegation.created_at),
+        "created_by": agent_delegation.created_by,
+        "updated_at": format_seconds(agent_delegation.updated_at),
+        "delegating_party_name": customer.party.name,
+        "delegated_party_name": developer.name,
+    }
+    if agent_delegation.is_revoked:
+        # Natural documents no status on agent delegations; the sandbox marks revoked ones
+        # (seen only with include_revoked) the way the later API marks a revoked delegation.
+        attributes["revoked_at"] = format_seconds(agent_delegation.revoked_at)
     return {
         "type": "agent_delegation",
         "id": agent_delegation.id,
-        "attributes": {
-            "agent_name": agent.name,
-            "permissions": list(agent_delegation.permissions),
-            "limits": None if limit is None else limits_json(limit),
-            "expires_at": format_seconds(agent_delegation.expires_at),
-            "created_at": format_seconds(agent_delegation.created_at),
-            "created_by": agent_delegation.created_by,
-            "updated_at": format_seconds(agent_delegation.updated_at),
-            "delegating_party_name": customer.party.name,
-            "delegated_party_name": developer.name,
-        },
+        "attributes": attributes,
         "relationships": {
             "delegation": ref("delegation", agent_delegation.delegation_id),
             "agent": ref("agent", agent.id),

@@ -53,8 +53,7 @@ def main() -> int:
         )
         children.append(sandbox)
         wait_for_sandbox(env["NATURAL_API_URL"], env["NATURAL_API_TOKEN"], sandbox)
-        if (ROOT / "customer_index").is_dir():
-            manage(env, "sync_customers")
+        manage(env, "sync_customers")
         dashboard = subprocess.Popen(
             [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             cwd=ROOT,

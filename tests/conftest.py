@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 
 from dashboard.roles import ROLES
 
-pytest_plugins = ["tests.fixtures.natural"]
+pytest_plugins = ["tests.fixtures.natural", "tests.fixtures.token_guard"]
 
 PASSWORD = "a-long-test-password-42"
 

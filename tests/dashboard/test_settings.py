@@ -19,8 +19,12 @@ PRODUCTION = {
 }
 
 
+TEST_ONLY = {"DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL"}
+
+
 def run_manage(*args: str, **overrides: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION}
+    # A production process starts from a clean environment, not from the test runner's.
+    env = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in TEST_ONLY}
     env.update(overrides)
     return subprocess.run(
         [sys.executable, "manage.py", *args],
