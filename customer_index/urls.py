@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from customer_index import views
+
+urlpatterns = [
+    path("customers/search/", views.customer_search, name="customer-search"),
+    path("customers/index/", views.index_status, name="customer-index-status"),
+    path("customers/index/refresh/", views.index_refresh, name="customer-index-refresh"),
+]
