@@ -102,7 +102,7 @@ def index_freshness() -> dict | None:
         from customer_index import freshness
     except ImportError:
         return None
-    return {"freshness": freshness.describe()}
+    return {"freshness": freshness.status()}
 
 
 UPSTREAM_CARDS: dict[str, tuple[str, Callable[[], dict]]] = {

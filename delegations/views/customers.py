@@ -14,6 +14,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from customer_index.views import customer_search
 from dashboard import roles
 from delegations import presenters, services
 from delegations.errors import NaturalError, NaturalNotFound
@@ -28,6 +29,9 @@ DETAIL_ROWS = 20
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def customer_list(request: HttpRequest) -> HttpResponse:
+    if request.GET.get("q", "").strip():
+        # Natural has no customer search: a query is answered from the local index.
+        return customer_search(request)
     table = Table(
         template="delegations/customer_list.html",
         target="customers-table",

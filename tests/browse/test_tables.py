@@ -99,7 +99,6 @@ def test_each_status_has_its_own_badge(warm_natural, support_client, status):
     assert f'class="badge badge-{status.lower()}"' in body
 
 
-@pytest.mark.xfail(reason="the sandbox does not send revoked_at on agent delegations yet")
 def test_revoked_delegations_show_revoked(warm_natural, support_client):
     body = support_client.get("/delegations/?include_revoked=on&limit=100").content.decode()
     assert "badge badge-revoked" in body
