@@ -1,0 +1,108 @@
+"""The journeys each role takes daily, in a real Chromium against a live dashboard and sandbox."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.sessions.models import Session
+
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(journey, username: str) -> None:
+    journey.login(username, PASSWORD)
+    assert journey.page.url == journey.base_url + "/"
+
+
+def test_admin_invites_three_pasted_customers_once_despite_a_double_click(journey, sandbox):
+    page = journey.page
+    sign_in(journey, "admin")
+    journey.goto("/invitations/new/")
+    emails = ["ines.journey@example.com", "omar.journey@example.com", "li.journey@example.com"]
+    page.select_option("select[name=agent]", index=1)
+    page.fill("textarea[name=recipients]", "\n".join(emails))
+    page.check("input[name=permissions][value='payments.read']")
+    page.fill("input[name=per_transaction]", "250")
+    page.click("button[value=preview]")
+    journey.settle("invitation preview")
+    assert "3" in page.locator("button[value=confirm]").inner_text()
+
+    page.dblclick("button[value=confirm]")
+    page.wait_for_load_state("networkidle")
+    journey.settle("batch result")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+
+    invited = sandbox.get("/agents/invitations", limit=100)["data"]
+    for email in emails:
+        assert [row["attributes"]["email"] for row in invited].count(email) == 1
+
+    journey.goto(f"/invitations/?status=PENDING&customer_email={emails[0]}")
+    rows = page.locator("#invitations-table tbody tr")
+    assert rows.count() == 1
+    assert "Pending" in rows.first.inner_text() or "PENDING" in rows.first.inner_text()
+
+
+def test_support_finds_a_customer_opens_their_delegation_and_goes_back(journey, sandbox):
+    page = journey.page
+    sign_in(journey, "support")
+    customer = next(
+        row
+        for row in sandbox.get("/customers", limit=100)["data"]
+        if row["relationships"]["agents"]["data"] and "<" not in row["attributes"]["name"]
+    )
+    email = customer["attributes"]["email"]
+    from customer_index.sync import sync_customers
+
+    sync_customers()
+    journey.goto("/customers/")
+    page.fill("input[name=q]", email.split("@")[0])
+    page.wait_for_selector(f"#customers-table a[href='/customers/{customer['id']}/']")
+    journey.settle("search results")
+    filtered_url = page.url
+    assert "q=" in filtered_url
+
+    page.click(f"#customers-table a[href='/customers/{customer['id']}/']")
+    page.wait_for_load_state("networkidle")
+    journey.snap("customer")
+    page.locator("a[href^='/delegations/adl_']").first.click()
+    page.wait_for_load_state("networkidle")
+    journey.snap("delegation")
+    assert "/delegations/adl_" in page.url
+
+    page.go_back()
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    assert page.url == filtered_url
+    assert page.locator(f"#customers-table a[href='/customers/{customer['id']}/']").count() >= 1
+    journey.snap("back to the filtered list")
+
+
+def test_an_expired_session_lands_on_the_login_page_not_inside_a_table(journey):
+    page = journey.page
+    sign_in(journey, "support")
+    journey.goto("/invitations/")
+    Session.objects.all().delete()
+    page.locator("#invitations-table a[rel=next]").first.click()
+    page.wait_for_url("**/login/?next=*")
+    assert page.locator("#invitations-table").count() == 0
+    assert page.locator("#id_username").is_visible()
+    journey.snap("login after expiry")
+
+
+def test_natural_down_shows_a_banner_then_recovers_on_retry(journey, sandbox):
+    page = journey.page
+    sign_in(journey, "support")
+    journey.goto("/invitations/")
+    sandbox.fault(kind="error", status=503, count=3, path="^/agents/invitations$")
+    page.locator("#invitations-table a[rel=next]").first.click()
+    banner = page.locator("#invitations-table .upstream-error")
+    banner.wait_for()
+    assert "503" in banner.inner_text()
+    journey.snap("natural down banner")
+
+    banner.locator("text=Retry").click()
+    page.wait_for_selector("#invitations-table .upstream-error", state="detached")
+    assert page.locator("#invitations-table tbody tr").count() > 0
+    journey.snap("recovered")
