@@ -14,9 +14,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
-    # Action urls (e.g. /delegations/review/) come before the detail patterns they resemble.
+    # Fixed paths (/delegations/review/, /customers/search/) come before the detail patterns
+    # they resemble.
     path("", include("actions.urls")),
+    path("", include("customer_index.urls")),
     path("", include("delegations.urls")),
     path("", include("operations.urls")),
-    path("", include("customer_index.urls")),
 ]
