@@ -84,3 +84,26 @@ def test_readyz_names_refused_credentials(client, natural, settings):
     body = client.get("/readyz").json()
     assert body["checks"]["natural"] == {"ok": False, "error": "NaturalCredentialsRefused (401)"}
     assert "sk_ntl_sandbox_wrong" not in str(body)
+
+
+@pytest.mark.parametrize(
+    ("who", "path", "headers", "status"),
+    [
+        ("support", "/invitations/", {"HX-Request": "true", "HX-Target": "invitations-table"}, 200),
+        ("support", "/no-such-page/", {}, 404),
+        ("support", "/audit/", {}, 403),
+        ("support", "/invitations/?email=not-an-email", {}, 400),
+    ],
+)
+def test_partials_and_error_pages_carry_the_same_policy(
+    client, make_user, natural, who, path, headers, status
+):
+    client.force_login(make_user(who))
+    response = client.get(path, headers=headers)
+    assert response.status_code == status
+    policy = response["Content-Security-Policy"]
+    # Django adds the nonce only to responses that render one (a partial has no <script>).
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "object-src 'none'" in policy
+    assert "frame-ancestors 'none'" in policy
