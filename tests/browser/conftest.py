@@ -163,11 +163,18 @@ class Journey:
         self.name = name
         self.step = 0
         self.console_errors: list[str] = []
+        self.dialogs: list[str] = []
         page.on("console", self._on_console)
+        # The sandbox's hostile names call alert(); a dialog means one of them ran.
+        page.on("dialog", self._on_dialog)
 
     def _on_console(self, message) -> None:
         if message.type == "error":
             self.console_errors.append(message.text)
+
+    def _on_dialog(self, dialog) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
 
     def goto(self, path: str) -> None:
         self.page.goto(self.base_url + path)
@@ -220,3 +227,4 @@ def journey(browser, dashboard, request):
     context.close()
     csp_errors = [e for e in trip.console_errors if "Content Security Policy" in e]
     assert not csp_errors, csp_errors
+    assert not trip.dialogs, f"a script from page data ran: {trip.dialogs}"

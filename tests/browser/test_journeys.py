@@ -109,3 +109,11 @@ def test_natural_down_shows_a_banner_then_recovers_on_retry(journey, sandbox):
     page.wait_for_selector("#invitations-table .upstream-error", state="detached")
     assert page.locator("#invitations-table tbody tr").count() > 0
     journey.snap("recovered")
+
+
+def test_hostile_names_stay_inert_on_the_pages_that_show_them(journey):
+    sign_in(journey, "support")
+    for path in ("/", "/customers/?q=script", "/customers/", "/delegations/?limit=100"):
+        journey.goto(path)
+    assert journey.page.locator("text=<script>alert(1)</script>").count() >= 1
+    assert not journey.dialogs
