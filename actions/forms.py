@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import uuid
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from actions.models import ReviewMark
+from operations.confirm import new_key
 
 ID_PATTERNS = {
     "adl": re.compile(r"^adl_[0-9a-f]{32}$"),
@@ -66,7 +66,7 @@ class ConfirmedActionForm(forms.Form):
 
     @classmethod
     def fresh(cls, **initial) -> ConfirmedActionForm:
-        return cls(initial={"key": uuid.uuid4(), **initial})
+        return cls(initial={"key": new_key(), **initial})
 
 
 class BulkRevokeForm(ConfirmedActionForm):

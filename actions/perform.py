@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import uuid
 
-from actions import requests
+from delegations import writes
 from operations import engine
 from operations.models import Action, Batch, Operation
-
-
-def existing_operation(key: uuid.UUID) -> Operation | None:
-    return Operation.objects.filter(key=key).first()
 
 
 def existing_batch(key: uuid.UUID) -> Batch | None:
@@ -43,7 +39,7 @@ def revoke_access(*, key: uuid.UUID, actor, delegation, reason: str) -> Operatio
         actor=actor,
         action=Action.REVOKE_AGENT_ACCESS,
         method="DELETE",
-        path=requests.revoke_access_path(delegation.agent_id, delegation.delegating_party_id),
+        path=writes.revoke_access_path(delegation.agent_id, delegation.delegating_party_id),
         idempotent=True,
         target=delegation_target(delegation, reason),
     )
@@ -54,7 +50,7 @@ def prepare_bulk_revoke(*, key: uuid.UUID, actor, delegations, reason: str) -> B
     parts = [
         engine.Part(
             method="DELETE",
-            path=requests.revoke_access_path(d.agent_id, d.delegating_party_id),
+            path=writes.revoke_access_path(d.agent_id, d.delegating_party_id),
             body=b"",
             idempotent=True,
             target=delegation_target(d, reason),
@@ -84,7 +80,7 @@ def cancel_invitation(*, key: uuid.UUID, actor, invitation_id: str, reason: str)
         actor=actor,
         action=Action.CANCEL_INVITATION,
         method="DELETE",
-        path=requests.cancel_invitation_path(invitation_id),
+        path=writes.cancel_invitation_path(invitation_id),
         idempotent=True,
         target={"invitation_id": invitation_id, "reason": reason},
     )
@@ -100,8 +96,8 @@ def cancel_invitations(
         actor=actor,
         action=Action.CANCEL_INVITATIONS,
         method="POST",
-        path=requests.BULK_CANCEL_PATH,
-        body=requests.bulk_cancel_body(invitation_ids),
+        path=writes.BULK_CANCEL_PATH,
+        body=writes.bulk_cancel_body(invitation_ids),
         idempotent=False,
         target={
             "invitation_ids": list(invitation_ids),

@@ -88,9 +88,7 @@ def unfinished_operations() -> dict | None:
         from operations.models import Operation
     except ImportError:
         return None
-    operations = Operation.objects.filter(state__in=("failed", "unknown")).order_by("-created_at")[
-        :NEWEST
-    ]
+    operations = Operation.objects.needing_attention().order_by("-created_at")[:NEWEST]
     return {"operations": list(operations)}
 
 

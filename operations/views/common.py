@@ -7,18 +7,6 @@ import uuid
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
-from dashboard import roles
-from operations.models import Action
-
-# Who may send (or resend, or reconcile) each kind of write.
-ACTION_PERMISSIONS = {
-    Action.INVITE_CUSTOMERS: roles.INVITE,
-    Action.CREATE_DELEGATION_INVITATION: roles.INVITE,
-    Action.REVOKE_AGENT_ACCESS: roles.REVOKE,
-    Action.CANCEL_INVITATION: roles.CANCEL,
-    Action.CANCEL_INVITATIONS: roles.CANCEL,
-}
-
 
 def posted_key(request: HttpRequest) -> uuid.UUID | None:
     try:
