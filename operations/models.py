@@ -22,17 +22,18 @@ NEVER_LEFT = frozenset({"ConnectError", "ConnectTimeout", "PoolTimeout"})
 def sending_lease() -> timedelta:
     """How long a live process can hold a `sending` row without a sign of life.
 
-    The sender stamps `sending_since` when it claims the row and again after every attempt, and
-    one attempt can last at most the connect and read timeouts plus the longest Retry-After it
-    honours; the whole send cannot outlast the retry budget. A row not stamped for longer than
-    that (plus a margin for the database round trips) belongs to a process that died.
+    The sender stamps `sending_since` when it claims the row and again after every attempt. In
+    between lie at most one attempt (the connect and read timeouts) and one wait before the
+    next (the longest Retry-After it honours, never more than the retry budget). A row not
+    stamped for longer than that, plus a margin for the database round trips, belongs to a
+    process that died.
     """
     from delegations.client import RetryPolicy
 
     seconds = (
         settings.NATURAL_API_CONNECT_TIMEOUT
         + settings.NATURAL_API_READ_TIMEOUT
-        + max(settings.NATURAL_API_RETRY_BUDGET, RetryPolicy.retry_after_cap)
+        + min(settings.NATURAL_API_RETRY_BUDGET, RetryPolicy.retry_after_cap)
         + LEASE_MARGIN_SECONDS
     )
     return timedelta(seconds=seconds)

@@ -215,10 +215,11 @@ def batch_detail(request: HttpRequest, key) -> HttpResponse:
         "email_failures": sum(1 for row in rows if row.email_failure),
         "not_invited": sum(1 for row in rows if row.outcome == "not invited"),
         "replayed": any(op.result.get("replayed") for op in operations),
-        "in_progress": State.SENDING in states,
+        "in_progress": any(op.is_being_sent for op in operations),
         "pending": states.count(State.PENDING),
         "unknown": states.count(State.UNKNOWN),
-        "sending": states.count(State.SENDING),
+        "sending": sum(1 for op in operations if op.is_being_sent),
+        "stuck": sum(1 for op in operations if op.is_stale_sending),
         "can_invite": request.user.has_perm(roles.INVITE),
     }
     template = BATCH_TEMPLATE

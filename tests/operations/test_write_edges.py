@@ -317,3 +317,35 @@ def test_the_admin_may_choose_to_invite_them_again(natural, admin_client, agent_
     assert "already have a pending invitation" in preview.text
     admin_client.post(URL, confirm)
     assert len(invitations_to(natural, ["taken@example.com"])) == 2
+
+
+def test_the_batch_page_says_being_sent_now_or_stuck(natural, admin_client, admin, agent_id):
+    batch = engine.create_batch(
+        key=uuid.uuid4(),
+        actor=admin,
+        action="invite_customers",
+        target={"agent_id": agent_id},
+        parts=[
+            engine.Part(
+                method="POST",
+                path=arguments["path"],
+                body=arguments["body"],
+                idempotent=True,
+                target=arguments["target"],
+            )
+            for arguments in (
+                invite_arguments(admin, agent_id, emails(1, start=n)) for n in (940, 941)
+            )
+        ],
+    )
+    first, second = batch.operations.order_by("chunk_index")
+    Operation.objects.filter(pk=first.pk).update(state=State.SENDING, sending_since=timezone.now())
+    page = admin_client.get(f"/operations/batches/{batch.key}/")
+    assert "being sent now" in page.text
+    assert "stuck" not in page.text
+    Operation.objects.filter(pk=first.pk).update(
+        sending_since=timezone.now() - timedelta(seconds=60)
+    )
+    page = admin_client.get(f"/operations/batches/{batch.key}/")
+    assert "being sent now" not in page.text
+    assert "stuck" in page.text
