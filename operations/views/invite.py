@@ -21,7 +21,7 @@ from operations import engine, pending, results
 from operations.confirm import new_key
 from operations.forms import InviteCustomersForm
 from operations.models import Action, Batch, State
-from operations.recipients import TYPE_LABELS
+from operations.recipients import TYPE_LABELS, count_by_type
 from operations.views.common import posted_key, upstream_error_page
 
 FORM_TEMPLATE = "operations/invite_customers.html"
@@ -147,7 +147,9 @@ def _render_preview(request, form, chunk_bodies, digest, agents, changed, check)
         "digest": digest,
         "changed": changed,
         "agent": next((agent for agent in agents if agent.id == agent_id), None),
-        "counts": [(TYPE_LABELS[kind], count) for kind, count in parsed.counts.items()],
+        "counts": [
+            (TYPE_LABELS[kind], count) for kind, count in count_by_type(form.to_send).items()
+        ],
         "total": len(form.to_send),
         "already_invited": check.already_invited,
         "already_invited_complete": check.complete,
