@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "delegations",
     "operations",
     "customer_index",
-    "actions",
 ]
 
 MIDDLEWARE = [

@@ -12,7 +12,7 @@ outcome is shown with. The engine, the confirm pages and the audit log all read 
     cancel_invitation             cancel  DELETE cancel_invitation_path         yes    status
     cancel_invitations            cancel  POST BULK_CANCEL_PATH + body          no     statuses
 
-Review marks never reach Natural (actions.models.ReviewMark), so they are not operations.
+Review marks never reach Natural (operations.review_marks), so they are not operations.
 """
 
 from __future__ import annotations

@@ -267,3 +267,8 @@ class OperationAttempt(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit rows are never deleted.")
+
+
+from operations.review_marks import ReviewMark  # noqa: E402  (registered with this app)
+
+__all__ = ["Batch", "Operation", "OperationAttempt", "ReviewMark"]

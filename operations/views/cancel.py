@@ -7,10 +7,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from actions import perform
-from actions.bulk_cancel import BulkCancelReport
-from actions.forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
-from actions.views.common import (
+from dashboard import roles
+from delegations.errors import NaturalError
+from operations import confirm, engine, perform
+from operations.bulk_cancel import BulkCancelReport
+from operations.confirm import key_reused
+from operations.manager_forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
+from operations.models import Action, Operation
+from operations.reconcile import CannotReconcile
+from operations.views.common import (
     action_view,
     came_from,
     refused_without_confirmation,
@@ -18,12 +23,6 @@ from actions.views.common import (
     safe_next,
     upstream_failure,
 )
-from dashboard import roles
-from delegations.errors import NaturalError
-from operations import confirm, engine
-from operations.confirm import key_reused
-from operations.models import Action, Operation
-from operations.reconcile import CannotReconcile
 
 DIALOG_TARGET = "action-dialog-body"
 

@@ -8,9 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from actions import history, perform
-from actions.forms import BulkRevokeForm, ConfirmedActionForm, DelegationSelectionForm
-from actions.views.common import (
+from dashboard import roles
+from delegations import services
+from delegations.errors import NaturalError, NaturalNotFound
+from operations import confirm, history, perform
+from operations.confirm import key_reused
+from operations.manager_forms import BulkRevokeForm, ConfirmedActionForm, DelegationSelectionForm
+from operations.models import Action, Batch, Operation, State
+from operations.views.common import (
     action_view,
     came_from,
     refused_without_confirmation,
@@ -18,12 +23,6 @@ from actions.views.common import (
     safe_next,
     upstream_failure,
 )
-from dashboard import roles
-from delegations import services
-from delegations.errors import NaturalError, NaturalNotFound
-from operations import confirm
-from operations.confirm import key_reused
-from operations.models import Action, Batch, Operation, State
 
 CONFIRM_TEMPLATE = "actions/revoke_confirm.html"
 DIALOG_TARGET = "action-dialog-body"

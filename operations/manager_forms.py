@@ -8,8 +8,8 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from actions.models import ReviewMark
 from operations.confirm import new_key
+from operations.review_marks import ReviewMark
 
 ID_PATTERNS = {
     "adl": re.compile(r"^adl_[0-9a-f]{32}$"),

@@ -8,9 +8,9 @@ from __future__ import annotations
 from django import template
 from django.utils.safestring import mark_safe
 
-from actions import history
-from actions.models import ReviewMark
 from dashboard import roles
+from operations import history
+from operations.review_marks import ReviewMark
 
 register = template.Library()
 

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class ActionsConfig(AppConfig):
-    name = "actions"
-    verbose_name = "Manager actions: revoke, cancel, review"
