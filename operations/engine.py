@@ -354,29 +354,26 @@ def _finish(operation: Operation, state: str, result: dict[str, Any]) -> Operati
 
 
 def _success_result(response) -> dict[str, Any]:
-    document = response.json if isinstance(response.json, dict) else {}
-    data = document.get("data")
-    resources = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    from delegations.records import parse_write_result
+
+    written = parse_write_result(response.json)
     items = []
-    for resource in resources:
-        if not isinstance(resource, dict) or not resource.get("id"):
-            continue
-        attributes = resource.get("attributes") or {}
-        item = {"id": resource["id"], "type": resource.get("type", "")}
-        if isinstance(attributes.get("recipient"), dict):
-            item["recipient"] = attributes["recipient"]
-        if attributes.get("status"):
-            item["status"] = attributes["status"]
+    for resource in written.resources:
+        item = {"id": resource.id, "type": resource.type}
+        if resource.recipient_type and resource.recipient_value:
+            item["recipient"] = {"type": resource.recipient_type, "value": resource.recipient_value}
+        if resource.status:
+            item["status"] = resource.status
         items.append(item)
-    meta = document.get("meta") if isinstance(document.get("meta"), dict) else {}
     return {
         "status": response.status,
         "replayed": bool(response.replayed),
         "support_id": response.support_id,
         "ids": [item["id"] for item in items],
         "items": items,
-        "emailFailures": list(meta.get("emailFailures") or []),
-        "response": document,
+        "emailFailures": list(written.email_failures),
+        "revokedCount": written.revoked_count,
+        "response": response.json if isinstance(response.json, dict) else {},
     }
 
 
