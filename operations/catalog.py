@@ -42,6 +42,12 @@ class Write:
     # "Invitation adi_… canceled."
     done: Callable[[dict[str, Any]], str]
 
+    def request(self, *path_args, **body_args) -> dict[str, Any]:
+        """The engine's arguments for one request: method, path, exact body, keyed or not."""
+        path = self.path(*path_args) if callable(self.path) else self.path
+        body = self.body(**body_args) if self.body is not None else b""
+        return {"method": self.method, "path": path, "body": body, "idempotent": self.idempotent}
+
     def outcome(self, operation: Operation) -> tuple[str, str]:
         """(level, sentence) for a message after a confirm: success, warning or error."""
         subject = self.subject(operation.target)

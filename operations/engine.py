@@ -93,6 +93,7 @@ def prepare(
     chunk_index: int | None = None,
 ) -> Operation:
     key = uuid.UUID(str(key))
+    _check_declared(action, method, idempotent)
     target = target or {}
     defaults = {
         "actor": actor,
@@ -185,7 +186,7 @@ def create_batch(
     parts: list[Part],
 ) -> Batch:
     key = uuid.UUID(str(key))
-    wanted = digest_of_bodies(part.body for part in parts)
+    wanted = [(p.method.upper(), p.path, Operation.hash_body(p.body)) for p in parts]
     existing = Batch.objects.filter(key=key).first()
     if existing is not None:
         return _same_batch(existing, action, wanted)
@@ -218,8 +219,12 @@ def create_batch(
     return batch
 
 
-def _same_batch(batch: Batch, action: str, digest: str) -> Batch:
-    if batch.action != action or batch_digest(batch) != digest:
+def _same_batch(batch: Batch, action: str, wanted: list[tuple[str, str, str]]) -> Batch:
+    """The batch this key made, if it is the request asked for now; KeyReused otherwise."""
+    held = list(
+        batch.operations.order_by("chunk_index").values_list("method", "path", "body_sha256")
+    )
+    if batch.action != action or held != wanted:
         raise KeyReused(f"Key {batch.key} already belongs to another batch.")
     return batch
 
@@ -414,6 +419,15 @@ def _unknown_result(error) -> dict[str, Any]:
         "support_id": error.support_id,
         "error": type(error).__name__,
     }
+
+
+def _check_declared(action: str, method: str, idempotent: bool) -> None:
+    """A write is sent the way its declaration says, or not at all (a bug, never a resend)."""
+    from operations.catalog import declared
+
+    write = declared(action)
+    if write.method != method.upper() or write.idempotent != idempotent:
+        raise ValueError(f"{action} is declared {write.method}, idempotent={write.idempotent}.")
 
 
 def _check_same_request(operation: Operation, action: str, method: str, path: str, body: bytes):

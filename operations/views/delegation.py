@@ -13,9 +13,9 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from dashboard import roles
-from delegations import services, writes
+from delegations import services
 from delegations.errors import NaturalError
-from operations import confirm, engine, results
+from operations import catalog, confirm, engine, results
 from operations.confirm import new_key
 from operations.forms import DelegationInvitationForm, ProposedAgentFormSet
 from operations.models import Action, Operation, State
@@ -42,12 +42,13 @@ def new_delegation_invitation(request: HttpRequest) -> HttpResponse:
         return _render(request, form, formset)
 
     proposed = [row.proposed() for row in formset.forms if row.has_changed()]
-    body = writes.delegation_invitation_body(
-        form.cleaned_data["customer_email"],
-        form.cleaned_data["permissions"],
-        proposed,
-        form.cleaned_data["expires_in_days"],
+    request_arguments = catalog.declared(Action.CREATE_DELEGATION_INVITATION).request(
+        customer_email=form.cleaned_data["customer_email"],
+        permissions=form.cleaned_data["permissions"],
+        proposed_agents=proposed,
+        expires_in_days=form.cleaned_data["expires_in_days"],
     )
+    body = request_arguments["body"]
     key = form.cleaned_data["key"]
     sent = confirm.send_once(
         key,
@@ -55,10 +56,7 @@ def new_delegation_invitation(request: HttpRequest) -> HttpResponse:
             key=key,
             actor=request.user,
             action=Action.CREATE_DELEGATION_INVITATION,
-            method="POST",
-            path=writes.DELEGATION_INVITATIONS_PATH,
-            body=body,
-            idempotent=False,
+            **request_arguments,
             target={
                 "customer_email": form.cleaned_data["customer_email"],
                 "agent_ids": [agent.agent_id for agent in proposed],

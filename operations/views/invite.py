@@ -17,13 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dashboard import roles
 from delegations import services, writes
 from delegations.errors import NaturalError
-from operations import engine, pending, results
+from operations import catalog, engine, pending, results
 from operations.confirm import new_key
 from operations.forms import InviteCustomersForm
 from operations.models import Action, Batch, State
 from operations.recipients import TYPE_LABELS, count_by_type
 from operations.views.common import posted_key, upstream_error_page
 
+INVITE = catalog.declared(Action.INVITE_CUSTOMERS)
 FORM_TEMPLATE = "operations/invite_customers.html"
 BATCH_TEMPLATE = "operations/batch_detail.html"
 
@@ -106,10 +107,10 @@ def _create_batch(request, form, chunk_bodies) -> Batch:
     parsed = form.parsed
     parts = [
         engine.Part(
-            method="POST",
-            path=writes.invite_customers_path(agent_id),
+            method=INVITE.method,
+            path=INVITE.path(agent_id),
             body=body,
-            idempotent=True,
+            idempotent=INVITE.idempotent,
             target={
                 "agent_id": agent_id,
                 "recipients": [{"type": r.type, "value": r.value} for r in chunk],

@@ -13,6 +13,7 @@ from delegations import services
 from delegations.errors import NaturalError, NaturalNotFound
 from operations import confirm, history, perform
 from operations.confirm import key_reused
+from operations.engine import KeyReused
 from operations.manager_forms import BulkRevokeForm, ConfirmedActionForm, DelegationSelectionForm
 from operations.models import Action, Batch, Operation, State
 from operations.views.common import (
@@ -164,12 +165,19 @@ def bulk_revoke(request: HttpRequest) -> HttpResponse:
             delegations, _left_out = _read_selected(form.cleaned_data["delegation"])
         except NaturalError as error:
             return upstream_failure(request, error, title="Revoke access")
-        batch = perform.prepare_bulk_revoke(
-            key=key,
-            actor=request.user,
-            delegations=delegations,
-            reason=form.cleaned_data["reason"],
-        )
+        try:
+            batch = perform.prepare_bulk_revoke(
+                key=key,
+                actor=request.user,
+                delegations=delegations,
+                reason=form.cleaned_data["reason"],
+                selected=form.cleaned_data["delegation"],
+            )
+        except KeyReused:
+            batch = perform.existing_batch(key)
+    first_part = batch.operations.order_by("chunk_index").first()
+    if first_part is not None and not _same_selection(batch, form.cleaned_data["delegation"]):
+        return key_reused(request, first_part)
     result_url = reverse("delegation-bulk-revoke-result", args=[batch.key])
     if request.htmx:
         # The result page sends the pairs one by one, so the manager watches them go.
@@ -177,6 +185,15 @@ def bulk_revoke(request: HttpRequest) -> HttpResponse:
     while perform.send_next(batch) is not None:
         pass
     return redirect(result_url)
+
+
+def _same_selection(batch: Batch, posted: list[str]) -> bool:
+    if batch.action != Action.REVOKE_AGENT_ACCESS:
+        return False
+    selected = batch.summary.get("selected_ids")
+    if selected is not None:
+        return sorted(selected) == sorted(posted)
+    return set(batch.target.get("delegation_ids", [])) <= set(posted)
 
 
 def _bulk_context(batch: Batch) -> dict:

@@ -349,3 +349,19 @@ def test_the_batch_page_says_being_sent_now_or_stuck(natural, admin_client, admi
     page = admin_client.get(f"/operations/batches/{batch.key}/")
     assert "being sent now" not in page.text
     assert "stuck" in page.text
+
+
+def test_an_old_bulk_revoke_form_with_another_selection_is_told_it_was_used(
+    natural, manager_client
+):
+    from tests.actions.conftest import active_delegations
+
+    first, other = active_delegations(natural, 2)
+    key = str(uuid.uuid4())
+    url = "/delegations/bulk-revoke/"
+    manager_client.post(url, {"key": key, "reason": "gone", "delegation": [first.id]})
+    again = manager_client.post(url, {"key": key, "reason": "gone", "delegation": [other.id]})
+    assert again.status_code == 409
+    assert "This form was already used" in again.text
+    deletes = [r for r in upstream_writes(natural) if r.method == "DELETE"]
+    assert len(deletes) == 1
