@@ -80,6 +80,19 @@ def invitations_for(natural, email: str) -> int:
     return sum(1 for i in natural.state.invitations if i.recipient.value == email)
 
 
+def invite_once(user, agent_id: str, email: str, drill: str) -> Operation:
+    return engine.submit(
+        key=uuid.uuid4(),
+        actor=user,
+        action="invite_customers",
+        method="POST",
+        path=f"/agents/{agent_id}/customers",
+        body=invite_body(email),
+        idempotent=True,
+        target={"agent": agent_id, "drill": drill},
+    )
+
+
 def refuse_connection(request: httpx.Request) -> httpx.Response:
     raise httpx.ConnectError("connection refused", request=request)
 
@@ -94,16 +107,7 @@ def drill(natural, user, agent_id: str, name: str, fault: dict | None) -> Operat
         fault = dict(fault)
         kind, count = fault.pop("kind"), fault.pop("count", 1)
         natural.faults.add(kind, count=count, path=r"^/agents/agt_[0-9a-f]+/customers$", **fault)
-    operation = engine.submit(
-        key=uuid.uuid4(),
-        actor=user,
-        action="invite_customers",
-        method="POST",
-        path=f"/agents/{agent_id}/customers",
-        body=invite_body(email),
-        idempotent=True,
-        target={"agent": agent_id, "drill": name},
-    )
+    operation = invite_once(user, agent_id, email, name)
     if fault is None:
         client.use_transport(SandboxTransport(natural))
     natural.faults.clear()
@@ -137,16 +141,7 @@ def test_a_retry_answered_401_stays_unknown_and_a_later_retry_settles_it(natural
     agent_id = next(iter(natural.state.agents)).id
     email = f"drill.{uuid.uuid4().hex[:8]}@example.com"
     natural.faults.add("drop_after", count=5, path=r"^/agents/agt_[0-9a-f]+/customers$")
-    operation = engine.submit(
-        key=uuid.uuid4(),
-        actor=user,
-        action="invite_customers",
-        method="POST",
-        path=f"/agents/{agent_id}/customers",
-        body=invite_body(email),
-        idempotent=True,
-        target={"agent": agent_id, "drill": "retry answered 401"},
-    )
+    operation = invite_once(user, agent_id, email, "retry answered 401")
     natural.faults.clear()
     assert operation.state == "unknown"
     client.use_transport(httpx.MockTransport(lambda request: httpx.Response(401, json={})))
