@@ -38,14 +38,20 @@ TALLY = {"drills": 0, "operations": 0, "duplicates": 0, "lost": 0}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def summary_line():
+def summary_line(request):
     yield
-    import sys
-
-    sys.__stdout__.write(
-        f"\nfault drills: {TALLY['drills']} drills, {TALLY['operations']} operations, "
-        f"{TALLY['duplicates']} duplicates, {TALLY['lost']} lost\n"
+    report(
+        request,
+        f"fault drills: {TALLY['drills']} drills, {TALLY['operations']} operations, "
+        f"{TALLY['duplicates']} duplicates, {TALLY['lost']} lost",
     )
+
+
+def report(request, line: str) -> None:
+    """Printed past the output capture, so the line shows in every run."""
+    capture = request.config.pluginmanager.getplugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\n{line}")
 
 
 def tally(drills: int, operations: int, duplicates: int, lost: int) -> None:
@@ -342,7 +348,7 @@ def held_by_natural(sandbox_url: str, token: str, agent_id: str, emails: set[str
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_a_web_process_killed_mid_batch_recovers_through_its_pages(tmp_path):
+def test_a_web_process_killed_mid_batch_recovers_through_its_pages(tmp_path, request):
     token = secrets.token_urlsafe(24)
     sandbox_port, web_port = free_port(), free_port()
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
@@ -459,7 +465,7 @@ def test_a_web_process_killed_mid_batch_recovers_through_its_pages(tmp_path):
         duplicates = sum(max(held[email] - 1, 0) for email in emails)
         lost = sum(1 for email in emails if held[email] == 0)
         tally(1, operations, duplicates, lost)
-        sys.__stdout__.write(f"\nSIGKILL drill: stuck part flagged {noticed_after:.0f} s after\n")
+        report(request, f"SIGKILL drill: the stuck part was flagged {noticed_after:.0f} s after")
         assert (duplicates, lost) == (0, 0)
     finally:
         dashboard.stop()
