@@ -34,17 +34,21 @@ from sandbox.testing import SandboxTransport
 from tests.operations.test_invite_views import URL, form_data, form_key, preview_then_confirm
 
 pytestmark = pytest.mark.django_db
-TALLY = {"drills": 0, "operations": 0, "duplicates": 0, "lost": 0}
+TALLY = {"drills": 0, "operations": 0, "duplicates": 0, "lost": 0, "registered": False}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def summary_line(request):
-    yield
-    report(
-        request,
-        f"fault drills: {TALLY['drills']} drills, {TALLY['operations']} operations, "
-        f"{TALLY['duplicates']} duplicates, {TALLY['lost']} lost",
-    )
+    # pytest-django runs the transactional drills after the others, so this module's fixtures
+    # may start twice: the one line for all drills is printed once, when the run ends.
+    if not TALLY.get("registered"):
+        TALLY["registered"] = True
+        request.config.add_cleanup(
+            lambda: print(
+                f"\nfault drills: {TALLY['drills']} drills, {TALLY['operations']} operations, "
+                f"{TALLY['duplicates']} duplicates, {TALLY['lost']} lost"
+            )
+        )
 
 
 def report(request, line: str) -> None:
