@@ -12,16 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard import roles
+from dashboard.partials import wants_partial
 from delegations import presenters, services
-from delegations.errors import NaturalError, NaturalNotFound
+from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import AgentDelegationFilterForm
-from delegations.views.listing import (
-    AgentNames,
-    Table,
-    agents_or_nothing,
-    upstream_error,
-    wants_partial,
-)
+from delegations.views.listing import AgentNames, Table, agents_or_nothing
 
 AGENT_DELEGATION_ID = re.compile(r"^adl_[0-9a-f]{32}$")
 
@@ -52,12 +47,9 @@ def delegation_detail(request: HttpRequest, adl_id: str) -> HttpResponse:
     except NaturalNotFound as error:
         raise Http404("No such agent delegation.") from error
     except NaturalError as error:
-        context["upstream_error"] = upstream_error(error)
+        context["upstream_error"] = failure = UpstreamFailure.of(error)
         return TemplateResponse(
-            request,
-            "delegations/delegation_detail.html",
-            context,
-            status=context["upstream_error"]["status"],
+            request, "delegations/delegation_detail.html", context, status=failure.status
         )
     agents = AgentNames()
     agent = next((a for a in agents_or_nothing() if a.id == record.agent_id), None)

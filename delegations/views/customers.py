@@ -17,10 +17,10 @@ from django.views.decorators.http import require_GET
 from customer_index.views import customer_search
 from dashboard import roles
 from delegations import presenters, services
-from delegations.errors import NaturalError, NaturalNotFound
+from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import CustomerFilterForm
 from delegations.views.concurrent import submit
-from delegations.views.listing import AgentNames, Table, upstream_error
+from delegations.views.listing import AgentNames, Table
 
 CUSTOMER_ID = re.compile(r"^pty_[0-9a-f]{32}$")
 DETAIL_ROWS = 20
@@ -54,7 +54,7 @@ def _section(future: Future, present) -> dict:
     try:
         page = future.result()
     except NaturalError as error:
-        return {"error": upstream_error(error)}
+        return {"error": UpstreamFailure.of(error)}
     return {"rows": [present(item) for item in page.items], "has_more": page.has_more}
 
 
@@ -74,12 +74,12 @@ def customer_detail(request: HttpRequest, pty_id: str) -> HttpResponse:
         raise Http404("No such customer.") from error
     except NaturalError as error:
         wait([delegations])
-        details = upstream_error(error)
+        failure = UpstreamFailure.of(error)
         return TemplateResponse(
             request,
             "delegations/customer_detail.html",
-            {"customer_id": pty_id, "upstream_error": details},
-            status=details["status"],
+            {"customer_id": pty_id, "upstream_error": failure},
+            status=failure.status,
         )
     email = _email_or_none(customer.email)
     invitations = {"rows": [], "has_more": False}

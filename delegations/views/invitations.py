@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard import roles
+from dashboard.partials import wants_partial
 from delegations import presenters, services
 from delegations.forms import DelegationInvitationFilterForm, InvitationFilterForm
-from delegations.views.listing import AgentNames, Table, agents_or_nothing, wants_partial
+from delegations.views.listing import AgentNames, Table, agents_or_nothing
 
 
 @require_GET
