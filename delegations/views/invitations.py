@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
@@ -28,7 +29,13 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     )
     if not wants_partial(request, table.target):
         form.set_agents(agents_or_nothing())
-    return table.respond(request, form, {"tab": "agent"})
+    context = {
+        "tab": "agent",
+        # Asked once here, not per row: each check walks every authentication backend.
+        "can_cancel": request.user.has_perm(roles.CANCEL),
+        "here": quote(request.get_full_path(), safe="/"),
+    }
+    return table.respond(request, form, context)
 
 
 @require_GET
