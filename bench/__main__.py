@@ -1,6 +1,8 @@
 """`make bench`: every performance figure of the dashboard in one table, and bench/results.json.
 
 Each section runs in its own process, so each can configure Django and its database freely.
+Beside each section's figures: the machine's speed hint measured around it (bench/speed.py),
+and every time figure normalised to a machine where the hint is 15 µs.
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+
+from bench.speed import REFERENCE_US, normalised, speed_hint_us
 
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
@@ -33,13 +37,39 @@ def run_section(module: str, call: str) -> dict:
     return {"error": (result.stderr.strip().splitlines() or ["no output"])[-1]}
 
 
+def is_time(key: str, value: object) -> bool:
+    return isinstance(value, int | float) and ("_ms_" in key or key.endswith("_ms"))
+
+
+def with_speed_hint(figures: dict, hint_us: float) -> dict:
+    """The figures, the hint, and each time as it would be on the reference machine."""
+    if "error" in figures:
+        return figures
+    extra = {
+        f"{key} @{REFERENCE_US:g}us": round(normalised(value, hint_us), 2)
+        for key, value in figures.items()
+        if is_time(key, value)
+    }
+    return {**figures, **extra, "speed_hint_us": round(hint_us, 2)}
+
+
 def main() -> int:
     results = {}
+    wanted = sys.argv[1:]  # `python -m bench table serving`: only sections whose title has a word
     for title, module, call in SECTIONS:
+        if wanted and not any(word in title for word in wanted):
+            continue
         print(f"running: {title} ...", flush=True)
-        results[title] = run_section(module, call)
+        before = speed_hint_us()
+        figures = run_section(module, call)
+        hint = (before + speed_hint_us()) / 2
+        results[title] = with_speed_hint(figures, hint)
     width = max(len(key) for figures in results.values() for key in figures) + 2
     print()
+    print(
+        f"speed hint: best of five timeit runs of sum(range(1000)), in µs; "
+        f"'@{REFERENCE_US:g}us' figures are normalised to a {REFERENCE_US:g} µs machine"
+    )
     for title, figures in results.items():
         print(title)
         for key, value in figures.items():
