@@ -9,6 +9,7 @@ SECTIONS = (
     ("Invitations", "/invitations/", roles.VIEW),
     ("Delegations", "/delegations/", roles.VIEW),
     ("Audit log", "/audit/", roles.AUDIT),
+    ("Natural requests", "/natural-requests/", roles.AUDIT),
 )
 
 
