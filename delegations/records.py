@@ -19,6 +19,10 @@ Json = Mapping[str, Any]
 
 _CAMEL_HUMP = re.compile(r"(?<!^)(?=[A-Z])")
 
+# The statuses Natural documents for each kind of invitation (filters offer exactly these).
+INVITATION_STATUSES = ("PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELED")
+DELEGATION_INVITATION_STATUSES = ("PENDING", "ACCEPTED", "REVOKED", "EXPIRED", "DECLINED")
+
 
 @dataclass(frozen=True, order=True)
 class Money:

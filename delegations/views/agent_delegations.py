@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 from django.contrib.auth.decorators import permission_required
@@ -16,9 +15,8 @@ from dashboard.partials import wants_partial
 from delegations import presenters, services
 from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import AgentDelegationFilterForm
+from delegations.ids import is_id
 from delegations.views.listing import AgentNames, Table, agents_or_nothing
-
-AGENT_DELEGATION_ID = re.compile(r"^adl_[0-9a-f]{32}$")
 
 
 @require_GET
@@ -39,7 +37,7 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def delegation_detail(request: HttpRequest, adl_id: str) -> HttpResponse:
-    if not AGENT_DELEGATION_ID.fullmatch(adl_id):
+    if not is_id("adl", adl_id):
         raise Http404("Not an agent delegation id.")
     context: dict = {"delegation_id": adl_id}
     try:

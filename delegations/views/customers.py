@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import Future, wait
 from functools import partial
 
@@ -19,10 +18,10 @@ from dashboard import roles
 from delegations import presenters, services
 from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import CustomerFilterForm
+from delegations.ids import is_id
 from delegations.views.concurrent import submit
 from delegations.views.listing import AgentNames, Table
 
-CUSTOMER_ID = re.compile(r"^pty_[0-9a-f]{32}$")
 DETAIL_ROWS = 20
 
 
@@ -61,7 +60,7 @@ def _section(future: Future, present) -> dict:
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def customer_detail(request: HttpRequest, pty_id: str) -> HttpResponse:
-    if not CUSTOMER_ID.fullmatch(pty_id):
+    if not is_id("pty", pty_id):
         raise Http404("Not a customer id.")
     now = timezone.now()
     delegations = submit(

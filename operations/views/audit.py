@@ -36,7 +36,6 @@ PAGE_SIZE = 50
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Where an id Natural gave us can be looked at in the dashboard, if that page exists.
 RESOURCE_PAGES = {
-    "adi_": "invitation-detail",
     "pty_": "customer-detail",
     "adl_": "delegation-detail",
 }

@@ -416,6 +416,7 @@ def test_oversized_strings_from_natural_are_clipped_not_lost():
 def test_a_read_does_not_wait_for_its_call_log_row(monkeypatch):
     from delegations import call_log
 
+    call_log.flush()
     writer_may_go = threading.Event()
     store = call_log._store
 
