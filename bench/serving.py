@@ -83,7 +83,7 @@ def session_cookie(env: dict) -> str:
         "user, _ = User.objects.get_or_create(username='bench')\n"
         "user.groups.set([Group.objects.get(name='admin')])\n"
         "s = SessionStore(); s['_auth_user_id'] = str(user.pk)\n"
-        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "s['_auth_user_backend'] = 'dashboard.auth.PermissionBackend'\n"
         "s['_auth_user_hash'] = user.get_session_auth_hash(); s.create(); print(s.session_key)\n"
     )
     result = subprocess.run(
