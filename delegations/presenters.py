@@ -82,15 +82,20 @@ def agent_name(agent_id: str | None, name: str | None, agents: Mapping[str, str]
     return agents.get(agent_id or "", agent_id or "—")
 
 
-def invitation_row(invitation, now: datetime, agents: Mapping[str, str]) -> dict:
+def invitation_row(invitation, now: datetime, agents: Mapping[str, str], back: str = "") -> dict:
+    """One invitation; `back` is the page a cancel confirmation returns to."""
     effective = invitation.effective_status or invitation.status
     customer_id = invitation.customer_party_id
+    recipient = invitation.email or invitation.recipient_value or "—"
+    cancel = detail_url("invitation-cancel-confirm", invitation.id)
+    cancel_query = f"next={quote(back, safe='/')}&email={quote(recipient, safe='/')}"
     return {
         "id": invitation.id,
         "status": (effective or "UNKNOWN").upper(),
         "pending": invitation.is_pending,
-        "cancel_url": detail_url("invitation-cancel-confirm", invitation.id),
-        "recipient": invitation.email or invitation.recipient_value or "—",
+        "cancel_url": f"{cancel}?{cancel_query}",
+        "cancel_dialog_url": f"{cancel}?row=1&{cancel_query}",
+        "recipient": recipient,
         "recipient_type": invitation.recipient_type or "",
         "customer_url": detail_url("customer-detail", customer_id) if customer_id else "",
         "agent": agent_name(invitation.agent_id, invitation.agent_name, agents),

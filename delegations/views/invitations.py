@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from functools import partial
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
@@ -25,16 +24,17 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         template="delegations/invitation_list.html",
         target="invitations-table",
         fetch=services.list_agent_invitations,
-        present=partial(presenters.invitation_row, now=timezone.now(), agents=AgentNames()),
+        present=partial(
+            presenters.invitation_row,
+            now=timezone.now(),
+            agents=AgentNames(),
+            back=request.get_full_path(),
+        ),
     )
     if not wants_partial(request, table.target):
         form.set_agents(agents_or_nothing())
-    context = {
-        "tab": "agent",
-        # Asked once here, not per row: each check walks every authentication backend.
-        "can_cancel": request.user.has_perm(roles.CANCEL),
-        "here": quote(request.get_full_path(), safe="/"),
-    }
+    # Asked once here, not per row: each check walks every authentication backend.
+    context = {"tab": "agent", "can_cancel": request.user.has_perm(roles.CANCEL)}
     return table.respond(request, form, context)
 
 
