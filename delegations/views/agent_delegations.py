@@ -31,7 +31,8 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
     )
     if not wants_partial(request, table.target):
         form.set_agents(agents_or_nothing())
-    return table.respond(request, form, {})
+    # Asked once here, not per row: each check walks every authentication backend.
+    return table.respond(request, form, {"can_revoke": request.user.has_perm(roles.REVOKE)})
 
 
 @require_GET
