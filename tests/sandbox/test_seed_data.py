@@ -1,7 +1,6 @@
 """The seeded account: deterministic, varied enough for every screen, hostile where it hurts."""
 
 import re
-import time
 from datetime import timedelta
 
 from sandbox import create_app
@@ -84,15 +83,17 @@ def test_ids_and_timestamps_have_the_documented_form(client):
         assert TIMESTAMP.match(row["attributes"]["created_at"])
 
 
-def test_a_hundred_thousand_customers_generate_quickly_and_page_fast():
-    started = time.monotonic()
+def test_a_hundred_thousand_customers_generate_and_page_by_cursor():
+    # How fast is for `make bench` (its customer search section seeds the same size).
     app = create_app(token=TOKEN, customers=100_000)
-    assert time.monotonic() - started < 5
     assert app.counts()["customers"] == 100_000
 
     with make_client(app) as client:
-        cursor = client.get("/customers?limit=100").json()["meta"]["pagination"]["nextCursor"]
-        started = time.monotonic()
+        seen: set[str] = set()
+        cursor = None
         for _ in range(20):
-            client.get("/customers", params={"limit": 100, "cursor": cursor})
-        assert (time.monotonic() - started) / 20 < 0.05
+            params = {"limit": 100, **({"cursor": cursor} if cursor else {})}
+            body = client.get("/customers", params=params).json()
+            seen.update(row["id"] for row in body["data"])
+            cursor = body["meta"]["pagination"]["nextCursor"]
+        assert len(seen) == 2000
