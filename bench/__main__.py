@@ -42,7 +42,7 @@ def normalised_figure(key: str, value: object, hint_us: float) -> float | None:
     a rate inversely. Wall times that mostly wait on a simulated upstream are left as they are."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return None
-    is_time = "_ms_" in key or key.endswith(("(ms)", "(s)"))
+    is_time = "_ms_" in key or key.endswith(("(ms)", "(s)", "_ms"))
     if is_time and "upstream" not in key:
         return round(normalised(value, hint_us), 2)
     if "per_second" in key:
