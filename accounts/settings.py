@@ -8,6 +8,8 @@ from __future__ import annotations
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.sso.config import provider_settings
+
 env = environ.Env()
 _debug = env.bool("DJANGO_DEBUG", default=True)
 
@@ -61,30 +63,13 @@ SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
 SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
 SOCIALACCOUNT_STORE_TOKENS = False
-SOCIALACCOUNT_PROVIDERS = {
-    "openid_connect": {
-        "provider_class": "accounts.sso.provider.CompanyProvider",
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": (
-            [
-                {
-                    "provider_id": "sso",
-                    "name": OIDC_PROVIDER_NAME,
-                    "client_id": OIDC_CLIENT_ID,
-                    "secret": OIDC_CLIENT_SECRET,
-                    "settings": {
-                        "server_url": OIDC_ISSUER_URL,
-                        "oauth_pkce_enabled": True,
-                        "token_auth_method": "client_secret_post",
-                        "scope": OIDC_SCOPES,
-                    },
-                }
-            ]
-            if SSO_ENABLED
-            else []
-        ),
-    }
-}
+SOCIALACCOUNT_PROVIDERS = provider_settings(
+    issuer=OIDC_ISSUER_URL,
+    client_id=OIDC_CLIENT_ID,
+    secret=OIDC_CLIENT_SECRET,
+    name=OIDC_PROVIDER_NAME,
+    scopes=OIDC_SCOPES,
+)
 # Seconds to wait for the identity provider before showing "unreachable".
 SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_TIMEOUT", default=5)
 
