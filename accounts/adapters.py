@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.account.signals import user_logged_in
+from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
@@ -16,6 +21,8 @@ from accounts.models import SecurityEvent
 from accounts.role_map import parse_role_map, role_for_groups
 from accounts.security_log import record
 from dashboard.roles import ROLES, role_of
+
+ENROLMENT_VIEWS = {"mfa_activate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -30,6 +37,17 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         """Password accounts are made by an admin (`manage.py create_user`), never by sign-up."""
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Enrolling right after logging in needs no second password prompt; removing does."""
+        request = context.request
+        match = getattr(request, "resolver_match", None)
+        if app == "allauth.mfa" and match and match.url_name in ENROLMENT_VIEWS:
+            records = get_authentication_records(request, request.user)
+            timeout = account_settings.REAUTHENTICATION_TIMEOUT
+            if records and time.time() - records[-1]["at"] < timeout:
+                return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
 
 def claimed_groups(sociallogin) -> object:

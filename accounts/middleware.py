@@ -17,7 +17,7 @@ ENROLMENT_PATHS = ("mfa_activate_totp", "mfa_view_recovery_codes", "logout", "ac
 
 
 def signed_in_through_provider(request: HttpRequest) -> bool:
-    records = get_authentication_records(request)
+    records = get_authentication_records(request, request.user)
     return bool(records) and records[0].get("method") == "socialaccount"
 
 

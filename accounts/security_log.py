@@ -61,8 +61,14 @@ def _locked_out(sender, request, username, ip_address, **kwargs) -> None:
     )
 
 
+def _model(authenticator) -> Authenticator:
+    """The signals carry either the model row or allauth's wrapper around it."""
+    return getattr(authenticator, "instance", authenticator)
+
+
 @receiver(mfa_signals.authenticator_added)
 def _factor_added(sender, request, user, authenticator, **kwargs) -> None:
+    authenticator = _model(authenticator)
     if authenticator.type != Authenticator.Type.TOTP:
         return
     record(
@@ -75,6 +81,7 @@ def _factor_added(sender, request, user, authenticator, **kwargs) -> None:
 
 @receiver(mfa_signals.authenticator_removed)
 def _factor_removed(sender, request, user, authenticator, **kwargs) -> None:
+    authenticator = _model(authenticator)
     record(
         Kind.FACTOR_REMOVED,
         username=user.get_username(),
@@ -90,7 +97,7 @@ def _codes_renewed(sender, request, user, authenticator, **kwargs) -> None:
 
 @receiver(mfa_signals.authenticator_used)
 def _factor_used(sender, request, user, authenticator, **kwargs) -> None:
-    if authenticator.type == Authenticator.Type.RECOVERY_CODES:
+    if _model(authenticator).type == Authenticator.Type.RECOVERY_CODES:
         record(Kind.RECOVERY_CODES_USED, username=user.get_username(), request=request)
 
 
