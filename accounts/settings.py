@@ -76,3 +76,4 @@ SOCIALACCOUNT_REQUESTS_TIMEOUT = env.int("OIDC_TIMEOUT", default=5)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Natural Admin"
 MFA_RECOVERY_CODE_COUNT = 10
+MFA_TOTP_TOLERANCE = 1  # one 30-second step either side: phone clocks drift

@@ -166,6 +166,8 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "frame-ancestors": [CSP.NONE],
 }
+if SSO_ENABLED:  # noqa: F405 - from accounts.settings
+    SECURE_CSP["form-action"].append(issuer_origin(OIDC_ISSUER_URL))  # noqa: F405
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("DJANGO_TIME_ZONE", default="UTC")

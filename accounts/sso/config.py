@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 
 def provider_settings(
     *, issuer: str, client_id: str, secret: str, name: str, scopes: list[str]
@@ -28,3 +30,10 @@ def provider_settings(
             else [],
         }
     }
+
+
+def issuer_origin(issuer: str) -> str:
+    """The scheme and host of the provider, for CSP `form-action`: pressing "Sign in with …"
+    posts to the dashboard, whose redirect to the provider the browser checks against it."""
+    parts = urlsplit(issuer)
+    return f"{parts.scheme}://{parts.netloc}"
