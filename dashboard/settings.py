@@ -167,6 +167,8 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 if SSO_ENABLED:  # noqa: F405 - from accounts.settings
+    from accounts.sso.config import issuer_origin
+
     SECURE_CSP["form-action"].append(issuer_origin(OIDC_ISSUER_URL))  # noqa: F405
 
 LANGUAGE_CODE = "en-us"
