@@ -12,6 +12,7 @@ SECTIONS = (
     ("Delegations", "/delegations/", roles.VIEW),
     ("Audit log", "/audit/", roles.AUDIT),
     ("Natural requests", "/natural-requests/", roles.AUDIT),
+    ("Security log", "/security/", roles.SECURITY_LOG),
 )
 
 
