@@ -26,18 +26,20 @@ def already_invited(agent_id: str, recipients: list[Recipient]) -> PendingCheck:
 
     wanted = {recipient.identity: recipient for recipient in recipients}
     found: dict[tuple[str, str], Recipient] = {}
-    cursor = None
-    for _ in range(MAX_PAGES):
-        page = services.list_agent_invitations(
-            agent_id=agent_id, statuses=["PENDING"], cursor=cursor, limit=PAGE_SIZE
-        )
+    pages = services.iter_pages(
+        services.list_agent_invitations,
+        max_pages=MAX_PAGES,
+        agent_id=agent_id,
+        statuses=["PENDING"],
+        limit=PAGE_SIZE,
+    )
+    for page in pages:
         for invitation in page.items:
             for identity in invitation_identities(invitation):
                 if identity in wanted:
                     found.setdefault(identity, wanted[identity])
         if not page.has_more or len(found) == len(wanted):
             return PendingCheck(_in_order(recipients, found), complete=True)
-        cursor = page.next_cursor
     return PendingCheck(_in_order(recipients, found), complete=False)
 
 

@@ -5,9 +5,21 @@ from django.contrib.auth.models import Group
 
 from dashboard.roles import ROLES
 
-pytest_plugins = ["tests.fixtures.natural", "tests.fixtures.token_guard"]
+pytest_plugins = [
+    "tests.fixtures.natural",
+    "tests.fixtures.token_guard",
+    "tests.fixtures.oidc_provider",
+]
 
 PASSWORD = "a-long-test-password-42"
+
+
+def pytest_configure(config):
+    """Tests make many users: the deliberately slow production hasher would dominate the run.
+    The live server of the browser journeys runs in this process, so it checks these too."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def restore_roles() -> None:

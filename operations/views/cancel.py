@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations.errors import NaturalError
 from operations import confirm, engine, perform
 from operations.bulk_cancel import BulkCancelReport
@@ -37,10 +38,13 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
     }
-    template = "actions/cancel_confirm.html"
-    if request.htmx and request.htmx.target == DIALOG_TARGET:
-        template += "#confirm-body"
-    return render(request, template, context)
+    return render_partial_response(
+        request,
+        "actions/cancel_confirm.html",
+        context,
+        target=DIALOG_TARGET,
+        partial="confirm-body",
+    )
 
 
 @action_view(roles.CANCEL, method="POST")

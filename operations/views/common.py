@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from delegations.errors import UpstreamFailure
 from operations.manager_forms import is_id
 
 
@@ -24,8 +25,9 @@ def posted_key(request: HttpRequest) -> uuid.UUID | None:
 
 def upstream_error_page(request: HttpRequest, template: str, error, context=None) -> HttpResponse:
     """Natural could not answer a read the page needs: say so, with the status a proxy expects."""
-    context = {**(context or {}), "upstream_error": error}
-    return TemplateResponse(request, template, context, status=error.status_code_for_page)
+    failure = UpstreamFailure.of(error)
+    context = {**(context or {}), "upstream_error": failure}
+    return TemplateResponse(request, template, context, status=failure.status)
 
 
 def action_view(permission: str, *, method: str) -> Callable:
@@ -62,13 +64,14 @@ def came_from(request: HttpRequest) -> str | None:
 
 
 def upstream_failure(request: HttpRequest, error, *, title: str) -> HttpResponse:
+    failure = UpstreamFailure.of(error)
     response = render(
         request,
         "actions/upstream_failure.html",
-        {"error": error, "title": title},
-        status=error.status_code_for_page,
+        {"upstream_error": failure, "title": title},
+        status=failure.status,
     )
-    response["X-Natural-Error"] = " ".join(str(error.message).split())
+    response["X-Natural-Error"] = " ".join(failure.message.split())
     return response
 
 

@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations import services, writes
 from delegations.errors import NaturalError
 from operations import catalog, engine, pending, results
@@ -225,10 +226,7 @@ def batch_detail(request: HttpRequest, key) -> HttpResponse:
         "stuck": sum(1 for op in operations if op.is_stale_sending),
         "can_invite": request.user.has_perm(roles.INVITE),
     }
-    template = BATCH_TEMPLATE
-    if request.htmx.target == "batch-result" and not request.htmx.history_restore_request:
-        template = f"{BATCH_TEMPLATE}#batch-result"
-    return TemplateResponse(request, template, context)
+    return render_partial_response(request, BATCH_TEMPLATE, context, target="batch-result")
 
 
 @permission_required(roles.INVITE, raise_exception=True)
