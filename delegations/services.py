@@ -132,12 +132,20 @@ def get_agent_delegation(delegation_id: str) -> AgentDelegation:
 
 def natural_health() -> tuple[bool, str]:
     """Whether Natural answers with our credentials: one cheap call, short timeout, no retries."""
+    error = natural_health_error()
+    if error is None:
+        return True, "ok"
+    status = f" ({error.status})" if error.status else ""
+    return False, f"{type(error).__name__}{status}"
+
+
+def natural_health_error() -> NaturalError | None:
+    """What stops Natural from answering us (None when it answers): the health probe itself."""
     try:
         get_client().probe("/agents", {"limit": 1}, timeout=HEALTH_TIMEOUT_SECONDS)
     except NaturalError as error:
-        status = f" ({error.status})" if error.status else ""
-        return False, f"{type(error).__name__}{status}"
-    return True, "ok"
+        return error
+    return None
 
 
 # --- helpers ---------------------------------------------------------------------------------

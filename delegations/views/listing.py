@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from delegations import services
-from delegations.errors import NaturalError, NaturalRejected
+from delegations.errors import NaturalCredentialsRefused, NaturalError, NaturalRejected
 from delegations.forms import TableForm
 
 
@@ -45,12 +45,15 @@ def upstream_error(error: NaturalError) -> dict:
     else:
         status = error.status_code_for_page
         message = error.message
+    credentials = isinstance(error, NaturalCredentialsRefused)
     return {
         "message": message,
         "status": status,
         "support_id": error.support_id,
         "retry_after": getattr(error, "retry_after", None),
-        "retryable": status >= 500,
+        # A refused token is not fixed by retrying: the message itself names the remedy.
+        "retryable": status >= 500 and not credentials,
+        "credentials": credentials,
     }
 
 
