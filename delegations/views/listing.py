@@ -65,10 +65,10 @@ def pager(form: TableForm, next_cursor: str | None, has_more: bool) -> dict:
     return {
         "has_previous": cursor is not None,
         "previous_cursor": trail[-1] if trail else None,
-        "previous_trail": ",".join(trail[:-1]) or None,
+        "previous_trail": trail[:-1] or None,
         "has_next": bool(has_more and next_cursor),
         "next_cursor": next_cursor,
-        "next_trail": ",".join(forward) or None,
+        "next_trail": forward or None,
     }
 
 

@@ -105,10 +105,11 @@ INVALID = [
     ("/invitations/", "invitations-table", "email=not-an-email", "Customer email"),
     ("/invitations/", "invitations-table", "agent=robert", "Agent"),
     ("/invitations/", "invitations-table", "limit=7", "Page size"),
-    ("/invitations/", "invitations-table", "cursor=%3Cscript%3E", "Cursor"),
+    # Cursors are opaque (any printable text), but never a control character or over 1,024.
+    ("/invitations/", "invitations-table", "cursor=abc%1B%5B2J", "Cursor"),
     ("/invitations/delegation/", "delegation-invitations-table", "status=CANCELED", "Status"),
     ("/customers/", "customers-table", "limit=1000", "Page size"),
-    ("/customers/", "customers-table", "trail=a,%2F..%2F", "Trail"),
+    ("/customers/", "customers-table", "trail=" + "x" * 1025, "Trail"),
     ("/delegations/", "delegations-table", "party=pty_123", "Delegating party id"),
     ("/delegations/", "delegations-table", "delegation=adl_" + "0" * 32, "Delegation id"),
 ]
