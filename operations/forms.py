@@ -84,6 +84,8 @@ class InviteCustomersForm(KeyedForm):
             "expires_on", timezone.now().date() + timedelta(days=DEFAULT_EXPIRY_DAYS)
         )
         self.parsed: recipients.ParsedRecipients | None = None
+        # A NUL is refused by the recipients parser with its line, like any hidden character.
+        self.fields["recipients"].validators = []
 
     def clean_expires_on(self) -> date:
         value = self.cleaned_data["expires_on"]
