@@ -1,1 +1,2 @@
-from tests.operations.conftest import agent_id  # noqa: F401 - a fixture shared with the invite tests
+# Fixtures shared with the operations tests: an admin user and a seeded agent id.
+from tests.operations.conftest import admin, agent_id  # noqa: F401
