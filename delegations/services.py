@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from django.conf import settings
@@ -112,7 +113,8 @@ def list_agent_delegations(
     cursor: str | None = None,
     limit: int = 50,
 ) -> Page[AgentDelegation]:
-    """One page of adl_ agent delegations (this endpoint speaks snake_case)."""
+    """One page of adl_ agent delegations (this endpoint speaks snake_case). Without
+    include_revoked every row is active, as documented; with it, no row says which it is."""
     params = {
         "agent_id": agent_id or None,
         "delegation_id": delegation_id or None,
@@ -122,7 +124,10 @@ def list_agent_delegations(
         "cursor": cursor,
         "limit": limit,
     }
-    return _page("/agent-delegations", params, parse_agent_delegation)
+    page = _page("/agent-delegations", params, parse_agent_delegation)
+    if include_revoked:
+        return page
+    return replace(page, items=tuple(replace(item, revocation="active") for item in page.items))
 
 
 def get_agent_delegation(delegation_id: str) -> AgentDelegation:

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard import roles
-from delegations import presenters, services
+from delegations import presenters, revocation, services
 from delegations.errors import NaturalError, NaturalNotFound
 from delegations.forms import AgentDelegationFilterForm
 from delegations.views.listing import (
@@ -33,7 +33,7 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
     table = Table(
         template="delegations/delegation_list.html",
         target="delegations-table",
-        fetch=services.list_agent_delegations,
+        fetch=revocation.list_agent_delegations,
         present=partial(presenters.agent_delegation_row, now=timezone.now(), agents=AgentNames()),
     )
     if not wants_partial(request, table.target):
@@ -48,7 +48,7 @@ def delegation_detail(request: HttpRequest, adl_id: str) -> HttpResponse:
         raise Http404("Not an agent delegation id.")
     context: dict = {"delegation_id": adl_id}
     try:
-        record = services.get_agent_delegation(adl_id)
+        record = revocation.with_state(services.get_agent_delegation(adl_id))
     except NaturalNotFound as error:
         raise Http404("No such agent delegation.") from error
     except NaturalError as error:
