@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.middleware.HtmxVaryMiddleware",
     "dashboard.middleware.PrivateResponsesMiddleware",
+    "dashboard.middleware.PageBudgetMiddleware",
     "dashboard.middleware.HtmxLoginRedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]

@@ -19,7 +19,12 @@ from django.conf import settings
 from django.core.cache import cache
 
 from delegations.client import get_client
-from delegations.errors import NaturalBadResponse, NaturalError, NaturalNotFound
+from delegations.errors import (
+    NaturalBadResponse,
+    NaturalError,
+    NaturalNotFound,
+    NaturalUnavailable,
+)
 from delegations.records import (
     Agent,
     AgentDelegation,
@@ -80,12 +85,20 @@ def get_customer(customer_id: str) -> Customer:
 
 
 def list_agents() -> tuple[Agent, ...]:
-    """Every agent of the account (all pages), cached for about a minute."""
+    """Every agent of the account (all pages), cached for about a minute. Right after a failed
+    fetch it fails at once, so labels fall back to ids without asking (and waiting) again."""
     key = _agents_cache_key()
     agents = cache.get(key)
-    if agents is None:
+    if agents is not None:
+        return agents
+    if cache.get(key + ":failed"):
+        raise NaturalUnavailable("The agents list is not available right now.")
+    try:
         agents = _fetch_all_agents()
-        cache.set(key, agents, AGENTS_CACHE_SECONDS)
+    except NaturalError:
+        cache.set(key + ":failed", True, AGENTS_FAILURE_SECONDS)
+        raise
+    cache.set(key, agents, AGENTS_CACHE_SECONDS)
     return agents
 
 
@@ -96,13 +109,9 @@ def agent_name(agent_id: str) -> str:
 
 def agent_names() -> dict[str, str]:
     """Agent id -> name from the cached list; empty while Natural cannot list agents."""
-    failed_key = _agents_cache_key() + ":failed"
-    if cache.get(failed_key):
-        return {}
     try:
         agents = list_agents()
     except NaturalError:
-        cache.set(failed_key, True, AGENTS_FAILURE_SECONDS)
         return {}
     return {agent.id: agent.name for agent in agents}
 

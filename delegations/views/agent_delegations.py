@@ -18,9 +18,9 @@ from delegations.forms import AgentDelegationFilterForm
 from delegations.views.listing import (
     AgentNames,
     Table,
+    agents_alongside,
     agents_or_nothing,
     upstream_error,
-    wants_partial,
 )
 
 AGENT_DELEGATION_ID = re.compile(r"^adl_[0-9a-f]{32}$")
@@ -36,9 +36,8 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
         fetch=revocation.list_agent_delegations,
         present=partial(presenters.agent_delegation_row, now=timezone.now(), agents=AgentNames()),
     )
-    if not wants_partial(request, table.target):
-        form.set_agents(agents_or_nothing())
-    return table.respond(request, form, {})
+    agents = agents_alongside(request, table.target)
+    return table.respond(request, form, {}, agents=agents)
 
 
 @require_GET

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from dashboard import roles
 from delegations import presenters, services
 from delegations.forms import DelegationInvitationFilterForm, InvitationFilterForm
-from delegations.views.listing import AgentNames, Table, agents_or_nothing, wants_partial
+from delegations.views.listing import AgentNames, Table, agents_alongside
 
 
 @require_GET
@@ -25,9 +25,8 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         fetch=services.list_agent_invitations,
         present=partial(presenters.invitation_row, now=timezone.now(), agents=AgentNames()),
     )
-    if not wants_partial(request, table.target):
-        form.set_agents(agents_or_nothing())
-    return table.respond(request, form, {"tab": "agent"})
+    agents = agents_alongside(request, table.target)
+    return table.respond(request, form, {"tab": "agent"}, agents=agents)
 
 
 @require_GET
