@@ -84,7 +84,10 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "dashboard.context_processors.shell",
             ],
-            "builtins": ["django_htmx.templatetags.django_htmx"],
+            "builtins": [
+                "django_htmx.templatetags.django_htmx",
+                "delegations.templatetags.upstream",
+            ],
         },
     }
 ]

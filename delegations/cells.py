@@ -10,8 +10,13 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 
-def link(url: str, text: str) -> str:
-    return f'<a href="{escape(url)}">{escape(text)}</a>' if url else escape(text)
+def text(value: str) -> str:
+    """Text from Natural, isolated so its own direction controls end with it."""
+    return f"<bdi>{escape(value)}</bdi>" if value else ""
+
+
+def link(url: str, value: str) -> str:
+    return f'<a href="{escape(url)}">{text(value)}</a>' if url else text(value)
 
 
 def sub(text: str) -> str:

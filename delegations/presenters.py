@@ -112,7 +112,7 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str]) -> dict
             "cell-name",
             cells.link(row["customer_url"], row["recipient"]) + cells.sub(row["recipient_type"]),
         ),
-        ("", escape(row["agent"])),
+        ("", cells.text(row["agent"])),
         ("", cells.badge(**row["badge"]) + cells.sub(row["status_note"])),
         ("", cells.permissions(row["permissions"])),
         ("num money", escape(row["limit"])),
