@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard import roles
 from delegations import revocation, services
-from delegations.errors import NaturalError
+from delegations.errors import NaturalBadResponse, NaturalError
 from delegations.exports import (
     AGENT_DELEGATION_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -47,10 +47,15 @@ class _Echo:
 
 def _pages(fetch: Callable, query: dict, first) -> Iterator:
     page = first
+    seen: set[str] = set()
     while True:
         yield page
         if not (page.has_more and page.next_cursor):
             return
+        if page.next_cursor in seen:
+            # The same page link twice would walk in a circle until the row limit.
+            raise NaturalBadResponse("Natural returned a page link it had already given.")
+        seen.add(page.next_cursor)
         page = fetch(**{**query, "cursor": page.next_cursor})
 
 
