@@ -5,6 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from tests.fixtures.natural import fake_natural
+
 REFUSED = "Natural refused the dashboard&#x27;s API credentials"
 CONTRADICTIONS = ("did not answer", "not answering", "NaturalCredentialsRefused")
 
@@ -33,16 +35,8 @@ def _unauthorized(request: httpx.Request) -> httpx.Response:
 
 @pytest.fixture
 def wrong_token(db, settings):
-    from django.core.cache import cache
-
-    from delegations import client
-
-    settings.NATURAL_API_URL = "http://natural.refusing"
-    cache.clear()
-    client.use_transport(httpx.MockTransport(_unauthorized))
-    yield
-    client.reset_client()
-    cache.clear()
+    with fake_natural(settings, "http://natural.refusing", httpx.MockTransport(_unauthorized)):
+        yield
 
 
 @pytest.mark.parametrize("url", PAGES)

@@ -3,14 +3,14 @@ The dashboard passes it back untouched, and the trail in the URL survives any of
 
 from __future__ import annotations
 
-import re
 import string
-from html import unescape
 
 import httpx
 import pytest
 
 from tests.browse.conftest import htmx
+from tests.browse.test_pagination import _ids, _link
+from tests.fixtures.natural import fake_natural
 
 TARGET = "customers-table"
 PAGES = 4
@@ -63,26 +63,9 @@ class CursorNatural:
 
 @pytest.fixture
 def cursor_natural(db, settings):
-    from django.core.cache import cache
-
-    from delegations import client
-
-    settings.NATURAL_API_URL = "http://natural.cursors"
-    cache.clear()
     fake = CursorNatural()
-    client.use_transport(httpx.MockTransport(fake))
-    yield fake
-    client.reset_client()
-    cache.clear()
-
-
-def _link(body: str, rel: str) -> str | None:
-    match = re.search(rf'rel="{rel}" href="([^"]+)"', body)
-    return unescape(match.group(1)) if match else None
-
-
-def _ids(response) -> list[str]:
-    return [row["id"] for row in response.context["rows"]]
+    with fake_natural(settings, "http://natural.cursors", httpx.MockTransport(fake)):
+        yield fake
 
 
 def test_any_cursor_round_trips_through_next_and_previous(support_client, cursor_natural):

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from delegations import client
+from tests.fixtures.natural import fake_natural
 
 READ_TIMEOUT = 5.0
 RETRY_BUDGET = 8.0
@@ -49,17 +50,10 @@ class Hanging(httpx.BaseTransport):
 
 @pytest.fixture
 def hanging_natural(db, settings, retry_waits):
-    from django.core.cache import cache
-
-    settings.NATURAL_API_URL = "http://natural.hanging"
     settings.NATURAL_API_READ_TIMEOUT = READ_TIMEOUT
     settings.NATURAL_API_RETRY_BUDGET = RETRY_BUDGET
-    cache.clear()
-    transport = Hanging(retry_waits)
-    client.use_transport(transport)
-    yield transport
-    client.reset_client()
-    cache.clear()
+    with fake_natural(settings, "http://natural.hanging", Hanging(retry_waits)) as transport:
+        yield transport
 
 
 @pytest.mark.parametrize(("url", "target"), PAGES)
