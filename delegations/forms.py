@@ -8,9 +8,10 @@ from collections.abc import Iterable
 from django import forms
 from django.core.validators import RegexValidator
 
+from delegations import ids
+from delegations.records import DELEGATION_INVITATION_STATUSES, INVITATION_STATUSES
+
 PAGE_SIZES = (20, 50, 100)
-INVITATION_STATUSES = ("PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELED")
-DELEGATION_INVITATION_STATUSES = ("PENDING", "ACCEPTED", "REVOKED", "EXPIRED", "DECLINED")
 MAX_TRAIL = 30
 # Natural's cursors are opaque: any printable characters, at most this many.
 MAX_CURSOR_LENGTH = 1024
@@ -21,7 +22,7 @@ MAX_TRAIL_CHARS = 4096
 
 def natural_id(prefix: str) -> RegexValidator:
     return RegexValidator(
-        rf"^{prefix}_[0-9a-f]{{32}}$",
+        ids.PATTERNS[prefix],
         f"Enter a {prefix}_ id: “{prefix}_” followed by 32 lowercase hex digits.",
     )
 
@@ -180,7 +181,7 @@ class AgentDelegationFilterForm(AgentChoicesMixin, TableForm):
         }
 
 
-LOOKUP_PREFIXES = ("pty", "adl", "adi", "din", "agt", "dlg")
+LOOKUP_PREFIXES = ids.PREFIXES
 
 
 class LookupForm(forms.Form):

@@ -20,6 +20,7 @@ from actions.views.common import (
     upstream_failure,
 )
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations.errors import NaturalError
 from operations import engine
 from operations.engine import KeyReused
@@ -39,10 +40,13 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
     }
-    template = "actions/cancel_confirm.html"
-    if request.htmx and request.htmx.target == DIALOG_TARGET:
-        template += "#confirm-body"
-    return render(request, template, context)
+    return render_partial_response(
+        request,
+        "actions/cancel_confirm.html",
+        context,
+        target=DIALOG_TARGET,
+        partial="confirm-body",
+    )
 
 
 @action_view(roles.CANCEL, method="POST")

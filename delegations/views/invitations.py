@@ -23,10 +23,17 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         template="delegations/invitation_list.html",
         target="invitations-table",
         fetch=services.list_agent_invitations,
-        present=partial(presenters.invitation_row, now=timezone.now(), agents=AgentNames()),
+        present=partial(
+            presenters.invitation_row,
+            now=timezone.now(),
+            agents=AgentNames(),
+            back=request.get_full_path(),
+        ),
     )
     agents = agents_alongside(request, table.target)
-    return table.respond(request, form, {"tab": "agent"}, agents=agents)
+    # Asked once here, not per row: each check walks every authentication backend.
+    context = {"tab": "agent", "can_cancel": request.user.has_perm(roles.CANCEL)}
+    return table.respond(request, form, context, agents=agents)
 
 
 @require_GET
