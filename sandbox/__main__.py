@@ -26,6 +26,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--invitations", type=int, default=400)
     parser.add_argument("--delegations", type=int, default=300, help="agent delegations")
     parser.add_argument("--agents", type=int, default=4)
+    parser.add_argument(
+        "--mark-revoked-delegations",
+        action="store_true",
+        help="add an undocumented revoked_at to revoked agent delegations (off: as documented)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -52,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
             invitations=args.invitations,
             delegations=args.delegations,
             agents=args.agents,
+            mark_revoked_delegations=args.mark_revoked_delegations,
         )
         server = make_server(app, args.host, args.port, log_requests=args.verbose)
         counts = app.counts()
