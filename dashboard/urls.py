@@ -21,3 +21,6 @@ urlpatterns = [
     path("", include("delegations.urls")),
     path("", include("operations.urls")),
 ]
+
+handler404 = "dashboard.errors.not_found"
+handler500 = "dashboard.errors.server_error"

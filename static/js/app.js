@@ -1,4 +1,6 @@
 // Natural Admin: the little behaviour htmx does not give us. No inline handlers (strict CSP).
+document.documentElement.classList.add("js");
+
 (function () {
   "use strict";
 
@@ -182,5 +184,32 @@
       event.preventDefault();
       closeDialog();
     }
+  });
+})();
+
+/* Shell: the narrow-screen menu, and full text for cells cut short by an ellipsis. */
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-nav-toggle]");
+    if (!toggle) return;
+    var bar = toggle.closest(".topbar");
+    var open = !bar.classList.contains("nav-open");
+    bar.classList.toggle("nav-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  function titleTruncated(root) {
+    root.querySelectorAll("table.data td, table.data td .id").forEach(function (cell) {
+      if (cell.hasAttribute("title") || cell.scrollWidth <= cell.clientWidth) return;
+      var text = cell.textContent.replace(/\s+/g, " ").trim();
+      if (text) cell.setAttribute("title", text);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { titleTruncated(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target) titleTruncated(event.detail.target);
   });
 })();
