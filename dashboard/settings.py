@@ -86,7 +86,11 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "dashboard.context_processors.shell",
             ],
-            "builtins": ["django_htmx.templatetags.django_htmx"],
+            "builtins": [
+                "django_htmx.templatetags.django_htmx",
+                "dashboard.templatetags.moments",
+                "dashboard.templatetags.names",
+            ],
         },
     }
 ]

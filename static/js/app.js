@@ -87,7 +87,27 @@ document.documentElement.classList.add("js");
     }
   });
 
-  // Select-all checkboxes and "N selected" bars for bulk actions.
+  // Select-all checkboxes and "N selected" bars for bulk actions. Without JavaScript the bar's
+  // button is always enabled and the confirm page says when nothing was chosen.
+  function countSelection(form) {
+    var bar = form.querySelector("[data-selection-count]");
+    if (!bar) return;
+    var count = form.querySelectorAll("input[data-selectable]:checked").length;
+    bar.textContent = count + " selected";
+    form.querySelectorAll("[data-needs-selection]").forEach(function (button) {
+      button.disabled = count === 0;
+    });
+  }
+
+  function countEverySelection(root) {
+    root.querySelectorAll("form").forEach(countSelection);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { countEverySelection(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target) countEverySelection(event.detail.target);
+  });
+
   document.addEventListener("change", function (event) {
     var box = event.target;
     if (!(box instanceof HTMLInputElement) || box.type !== "checkbox") return;
@@ -98,14 +118,7 @@ document.documentElement.classList.add("js");
         item.checked = box.checked;
       });
     }
-    var bar = form.querySelector("[data-selection-count]");
-    if (bar) {
-      var count = form.querySelectorAll("input[data-selectable]:checked").length;
-      bar.textContent = count + " selected";
-      form.querySelectorAll("[data-needs-selection]").forEach(function (button) {
-        button.disabled = count === 0;
-      });
-    }
+    countSelection(form);
   });
 
   // A submit button may be pressed once; the server makes a second press harmless anyway.
