@@ -13,10 +13,12 @@ from actions.bulk_cancel import BulkCancelReport
 from actions.forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
 from actions.views.common import (
     action_view,
+    ask_again,
     came_from,
     refused_without_confirmation,
     require_id,
     safe_next,
+    skipped_confirmation,
     upstream_failure,
 )
 from dashboard import roles
@@ -27,6 +29,7 @@ from operations.models import Action, Operation, State
 from operations.reconcile import CannotReconcile
 
 DIALOG_TARGET = "action-dialog-body"
+CONFIRM_TEMPLATE = "actions/cancel_confirm.html"
 
 
 @action_view(roles.CANCEL, method="GET")
@@ -38,8 +41,9 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
         "email": request.GET.get("email", "")[:254],
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
+        "row_target": request.GET.get("row") == "1",
     }
-    template = "actions/cancel_confirm.html"
+    template = CONFIRM_TEMPLATE
     if request.htmx and request.htmx.target == DIALOG_TARGET:
         template += "#confirm-body"
     return render(request, template, context)
@@ -50,12 +54,23 @@ def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
     require_id("adi", adi_id)
     form = ConfirmedActionForm(request.POST)
     if not form.is_valid():
-        return refused_without_confirmation(
-            request,
-            form,
-            title="Cancel invitation",
-            confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
-        )
+        if skipped_confirmation(form):
+            return refused_without_confirmation(
+                request,
+                form,
+                title="Cancel invitation",
+                confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
+            )
+        context = {
+            "invitation_id": adi_id,
+            "email": request.POST.get("email", "")[:254],
+            "form": form,
+            "next_url": safe_next(request, form.data.get("next"), reverse("invitation-list")),
+            "row_target": (request.htmx.target or "").startswith("cancel-cell-")
+            if request.htmx
+            else False,
+        }
+        return ask_again(request, CONFIRM_TEMPLATE, context)
     key = form.cleaned_data["key"]
     existing = perform.existing_operation(key)
     if existing is not None and existing.target.get("invitation_id") != adi_id:

@@ -12,10 +12,12 @@ from actions import history, perform
 from actions.forms import BulkRevokeForm, ConfirmedActionForm, DelegationSelectionForm
 from actions.views.common import (
     action_view,
+    ask_again,
     came_from,
     refused_without_confirmation,
     require_id,
     safe_next,
+    skipped_confirmation,
     upstream_failure,
 )
 from dashboard import roles
@@ -60,12 +62,14 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
     form = ConfirmedActionForm(request.POST)
     if not form.is_valid():
-        return refused_without_confirmation(
-            request,
-            form,
-            title="Revoke access",
-            confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
-        )
+        if skipped_confirmation(form):
+            return refused_without_confirmation(
+                request,
+                form,
+                title="Revoke access",
+                confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
+            )
+        return _ask_again(request, adl_id, form)
     key = form.cleaned_data["key"]
     operation = perform.existing_operation(key)
     if operation is None:
@@ -90,6 +94,24 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
     elif operation.target.get("delegation_id") != adl_id:
         return _key_reused(request)
     return _after_revoke(request, operation, form.cleaned_data["next"], adl_id)
+
+
+def _ask_again(request: HttpRequest, adl_id: str, form) -> HttpResponse:
+    try:
+        delegation = services.get_agent_delegation(adl_id)
+    except NaturalError as error:
+        return upstream_failure(request, error, title="Revoke access")
+    next_url = safe_next(request, form.data.get("next"), _detail_url(adl_id))
+    context = {
+        "delegation": delegation,
+        "already_revoked": _already_revoked(delegation),
+        "form": form,
+        "next_url": next_url,
+        "row_target": (request.htmx.target or "").startswith("revoke-cell-")
+        if request.htmx
+        else False,
+    }
+    return ask_again(request, CONFIRM_TEMPLATE, context)
 
 
 def _already_revoked(delegation) -> bool:

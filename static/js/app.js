@@ -179,7 +179,7 @@ document.documentElement.classList.add("js");
     if (!target || target.id !== "action-dialog-body") return;
     var box = dialog();
     if (box && !box.open) box.showModal();
-    var field = target.querySelector("textarea, input:not([type=hidden])");
+    var field = target.querySelector("[aria-invalid=true], textarea, input:not([type=hidden])");
     if (field) field.focus();
   });
 
@@ -187,6 +187,8 @@ document.documentElement.classList.add("js");
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     if (form && form.hasAttribute && form.hasAttribute("data-closes-dialog") && event.detail.successful) {
+      // Answered back into the dialog (a bad value): it stays open with the error next to the field.
+      if (event.detail.xhr.getResponseHeader("HX-Retarget")) return;
       closeDialog();
     }
   });
