@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from actions import perform
+from actions import invitation_rows, perform
 from actions.bulk_cancel import BulkCancelReport
 from actions.forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
 from actions.views.common import (
@@ -126,7 +126,7 @@ def bulk_cancel_confirm(request: HttpRequest) -> HttpResponse:
         selected_status=[f"{i}:{statuses[i]}" for i in ids if i in statuses],
         next=next_url,
     )
-    rows = [{"id": i, "status": statuses.get(i)} for i in ids]
+    rows = invitation_rows.describe(ids, statuses)
     not_pending = [row for row in rows if row["status"] not in (None, "PENDING")]
     context = {"rows": rows, "not_pending": not_pending, "form": form, "next_url": next_url}
     return render(request, "actions/bulk_cancel_confirm.html", context)
@@ -169,7 +169,12 @@ def _bulk_operation_or_404(key) -> Operation:
 @action_view(roles.CANCEL, method="GET")
 def bulk_cancel_result(request: HttpRequest, key) -> HttpResponse:
     operation = _bulk_operation_or_404(key)
-    context = {"operation": operation, "report": BulkCancelReport.of(operation)}
+    report = BulkCancelReport.of(operation)
+    context = {
+        "operation": operation,
+        "report": report,
+        "rows": invitation_rows.describe(report.selected),
+    }
     return render(request, "actions/bulk_cancel_result.html", context)
 
 
