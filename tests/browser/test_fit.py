@@ -54,6 +54,7 @@ PAGES = [
     ("audit", "/audit/", MANAGERS),
     ("invite", "/invitations/new/", ADMINS),
     ("delegation-invite", "/delegation-invitations/new/", ADMINS),
+    ("security-log", "/security/", ADMINS),
 ]
 
 
@@ -100,18 +101,24 @@ def ids(browser, dashboard):
 @pytest.mark.parametrize("role", ["admin", "manager", "support"])
 def test_every_page_fits_every_screen(journey, ids, role):
     page = journey.page
-    sign_in(page, journey.base_url, role)
     failures = []
+
+    def measure_every_width(name: str) -> None:
+        for width, height in [(w, 900) for w in DESKTOP_WIDTHS] + [PHONE]:
+            page.set_viewport_size({"width": width, "height": height})
+            measure = page.evaluate(MEASURE)
+            failures.extend(f"{name} at {width}: {issue}" for issue in problems(measure, width))
+            if width in SCREENSHOT_WIDTHS:
+                screenshot(page, f"fit-{role}-{name}-{width}")
+
+    page.goto(journey.base_url + "/login/")
+    measure_every_width("login")
+    sign_in(page, journey.base_url, role)
     for name, path, roles in PAGES:
         if role not in roles:
             continue
         page.set_viewport_size({"width": DESKTOP_WIDTHS[0], "height": 900})
         page.goto(journey.base_url + path.format(**ids))
         page.wait_for_load_state("networkidle")
-        for width, height in [(w, 900) for w in DESKTOP_WIDTHS] + [PHONE]:
-            page.set_viewport_size({"width": width, "height": height})
-            measure = page.evaluate(MEASURE)
-            failures += [f"{name} at {width}: {issue}" for issue in problems(measure, width)]
-            if width in SCREENSHOT_WIDTHS:
-                screenshot(page, f"fit-{role}-{name}-{width}")
+        measure_every_width(name)
     assert not failures, "\n".join(failures)
