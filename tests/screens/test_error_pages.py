@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 from django.urls import path
 
+from dashboard import urls as dashboard_urls
+
 UNKNOWN_CUSTOMER = "pty_" + "0" * 32
 UNKNOWN_DELEGATION = "adl_" + "0" * 32
 
@@ -53,7 +55,7 @@ def broken(request):
     raise RuntimeError("a bug")
 
 
-urlpatterns = [path("broken/", broken)]
+urlpatterns = [path("broken/", broken), *dashboard_urls.urlpatterns]
 
 
 @pytest.mark.urls("tests.screens.test_error_pages")
