@@ -30,15 +30,15 @@ def invitation_statuses(wanted: set[str]) -> dict[str, str]:
     from delegations import services
 
     statuses: dict[str, str] = {}
-    cursor = None
-    for _ in range(MAX_PAGES):
-        page = services.list_agent_invitations(cursor=cursor, limit=PAGE_SIZE)
+    pages = services.iter_pages(
+        services.list_agent_invitations, max_pages=MAX_PAGES, limit=PAGE_SIZE
+    )
+    for page in pages:
         for invitation in page.items:
             if invitation.id in wanted:
                 statuses[invitation.id] = invitation.effective_status
-        if wanted <= statuses.keys() or not page.has_more:
+        if wanted <= statuses.keys():
             break
-        cursor = page.next_cursor
     return statuses
 
 

@@ -11,7 +11,6 @@ queries match by prefix of the name or email instead, which a plain b-tree serve
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from django.db import connection
@@ -19,11 +18,11 @@ from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from customer_index.models import IndexedCustomer, fold
+from delegations.ids import is_id
 
 PAGE_SIZE = 25
 MAX_QUERY_LENGTH = 200
 TRIGRAM = 3
-PARTY_ID = re.compile(r"^pty_[0-9a-f]{32}$")
 
 # Above this many candidates, walking the newest-first index beats sorting them (SQLite).
 DENSE = 1_000
@@ -59,7 +58,7 @@ def normalise(query: str) -> str:
 
 
 def is_party_id(query: str) -> bool:
-    return bool(PARTY_ID.match(query))
+    return is_id("pty", query)
 
 
 def search(query: str, *, offset: int = 0, page_size: int = PAGE_SIZE) -> Results:

@@ -12,11 +12,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 Json = Mapping[str, Any]
 
 _CAMEL_HUMP = re.compile(r"(?<!^)(?=[A-Z])")
+
+# The statuses Natural documents for each kind of invitation (filters offer exactly these).
+INVITATION_STATUSES = ("PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELED")
+DELEGATION_INVITATION_STATUSES = ("PENDING", "ACCEPTED", "REVOKED", "EXPIRED", "DECLINED")
 
 
 @dataclass(frozen=True, order=True)
@@ -201,14 +206,19 @@ def snake(name: str) -> str:
     return _CAMEL_HUMP.sub("_", name).lower()
 
 
+@cache
+def _spellings(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Each name as written, then in snake_case: worked out once per call site, not per row."""
+    return tuple(dict.fromkeys(key for name in names for key in (name, snake(name))))
+
+
 def field(source: Json | None, *names: str) -> Any:
     """The first of `names` present in `source`, each tried as written and in snake_case."""
     if not source:
         return None
-    for name in names:
-        for key in (name, snake(name)):
-            if key in source:
-                return source[key]
+    for key in _spellings(names):
+        if key in source:
+            return source[key]
     return None
 
 

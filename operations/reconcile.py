@@ -67,11 +67,13 @@ def find_customer_invitations(operation: Operation):
     wanted = {_identity(r["type"], r["value"]): r for r in operation.target.get("recipients", [])}
     found: dict[tuple[str, str], dict[str, Any]] = {}
     since = _since(operation)
-    cursor = None
-    for _ in range(MAX_PAGES):
-        page = services.list_agent_invitations(
-            agent_id=operation.target.get("agent_id"), cursor=cursor, limit=100
-        )
+    pages = services.iter_pages(
+        services.list_agent_invitations,
+        max_pages=MAX_PAGES,
+        agent_id=operation.target.get("agent_id"),
+        limit=100,
+    )
+    for page in pages:
         for invitation in page.items:
             if invitation.created_at is None or invitation.created_at < since:
                 continue
@@ -83,9 +85,8 @@ def find_customer_invitations(operation: Operation):
                         "status": invitation.status,
                     }
         oldest = page.items[-1].created_at if page.items else None
-        if not page.has_more or (oldest is not None and oldest < since):
+        if oldest is not None and oldest < since:
             break
-        cursor = page.next_cursor
     missing = [r["value"] for key, r in wanted.items() if key not in found]
     return list(found.values()), missing
 
@@ -96,16 +97,16 @@ def find_delegation_invitations(operation: Operation):
     email = (operation.target.get("customer_email") or "").lower()
     since = _since(operation)
     found = []
-    cursor = None
-    for _ in range(MAX_PAGES):
-        page = services.list_delegation_invitations(cursor=cursor, limit=100)
+    pages = services.iter_pages(
+        services.list_delegation_invitations, max_pages=MAX_PAGES, limit=100
+    )
+    for page in pages:
         for invitation in page.items:
             if invitation.customer_email.lower() == email and invitation.created_at >= since:
                 found.append({"id": invitation.id, "status": invitation.status})
         oldest = page.items[-1].created_at if page.items else None
-        if not page.has_more or (oldest is not None and oldest < since):
+        if oldest is not None and oldest < since:
             break
-        cursor = page.next_cursor
     return found, ([] if found else [email])
 
 

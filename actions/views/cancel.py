@@ -22,6 +22,7 @@ from actions.views.common import (
     upstream_failure,
 )
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations.errors import NaturalError
 from operations import engine
 from operations.engine import KeyReused
@@ -43,10 +44,13 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
     }
-    template = CONFIRM_TEMPLATE
-    if request.htmx and request.htmx.target == DIALOG_TARGET:
-        template += "#confirm-body"
-    return render(request, template, context)
+    return render_partial_response(
+        request,
+        CONFIRM_TEMPLATE,
+        context,
+        target=DIALOG_TARGET,
+        partial="confirm-body",
+    )
 
 
 @action_view(roles.CANCEL, method="POST")

@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from actions.forms import is_id
+from delegations.errors import UpstreamFailure
 
 
 def action_view(permission: str, *, method: str) -> Callable:
@@ -47,13 +48,14 @@ def came_from(request: HttpRequest) -> str | None:
 
 
 def upstream_failure(request: HttpRequest, error, *, title: str) -> HttpResponse:
+    failure = UpstreamFailure.of(error)
     response = render(
         request,
         "actions/upstream_failure.html",
-        {"error": error, "title": title},
-        status=error.status_code_for_page,
+        {"upstream_error": failure, "title": title},
+        status=failure.status,
     )
-    response["X-Natural-Error"] = " ".join(str(error.message).split())
+    response["X-Natural-Error"] = " ".join(failure.message.split())
     return response
 
 

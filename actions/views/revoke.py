@@ -21,6 +21,7 @@ from actions.views.common import (
     upstream_failure,
 )
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations import services
 from delegations.errors import NaturalError, NaturalNotFound
 from operations.engine import KeyReused
@@ -32,11 +33,6 @@ DIALOG_TARGET = "action-dialog-body"
 
 def _detail_url(adl_id: str) -> str:
     return reverse("delegation-detail", args=[adl_id])
-
-
-def _render_partial(request: HttpRequest, template: str, partial: str, context: dict, **kwargs):
-    wanted = request.htmx and request.htmx.target == DIALOG_TARGET
-    return render(request, f"{template}#{partial}" if wanted else template, context, **kwargs)
 
 
 @action_view(roles.REVOKE, method="GET")
@@ -54,7 +50,9 @@ def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
     }
-    return _render_partial(request, CONFIRM_TEMPLATE, "confirm-body", context)
+    return render_partial_response(
+        request, CONFIRM_TEMPLATE, context, target=DIALOG_TARGET, partial="confirm-body"
+    )
 
 
 @action_view(roles.REVOKE, method="POST")
@@ -250,10 +248,9 @@ def _batch_or_404(key) -> Batch:
 @action_view(roles.REVOKE, method="GET")
 def bulk_revoke_result(request: HttpRequest, key) -> HttpResponse:
     context = _bulk_context(_batch_or_404(key))
-    template = "actions/bulk_revoke_result.html"
-    if request.htmx and request.htmx.target == "bulk-progress":
-        template += "#bulk-progress"
-    return render(request, template, context)
+    return render_partial_response(
+        request, "actions/bulk_revoke_result.html", context, target="bulk-progress"
+    )
 
 
 @action_view(roles.REVOKE, method="POST")

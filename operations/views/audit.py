@@ -22,6 +22,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations.errors import NaturalError
 from operations import engine
 from operations.forms import AuditFilterForm
@@ -35,7 +36,6 @@ PAGE_SIZE = 50
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Where an id Natural gave us can be looked at in the dashboard, if that page exists.
 RESOURCE_PAGES = {
-    "adi_": "invitation-detail",
     "pty_": "customer-detail",
     "adl_": "delegation-detail",
 }
@@ -74,10 +74,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     page = Paginator(filtered_operations(form), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "operations": page.object_list}
-    template = LIST_TEMPLATE
-    if request.htmx.target == "audit-table" and not request.htmx.history_restore_request:
-        template = f"{LIST_TEMPLATE}#audit-table"
-    return TemplateResponse(request, template, context)
+    return render_partial_response(request, LIST_TEMPLATE, context, target="audit-table")
 
 
 @permission_required(roles.AUDIT, raise_exception=True)

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from dashboard import roles
+from delegations.errors import UpstreamFailure
 from operations.models import Action
 
 # Who may send (or resend, or reconcile) each kind of write.
@@ -29,5 +30,6 @@ def posted_key(request: HttpRequest) -> uuid.UUID | None:
 
 def upstream_error_page(request: HttpRequest, template: str, error, context=None) -> HttpResponse:
     """Natural could not answer a read the page needs: say so, with the status a proxy expects."""
-    context = {**(context or {}), "upstream_error": error}
-    return TemplateResponse(request, template, context, status=error.status_code_for_page)
+    failure = UpstreamFailure.of(error)
+    context = {**(context or {}), "upstream_error": failure}
+    return TemplateResponse(request, template, context, status=failure.status)

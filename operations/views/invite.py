@@ -17,6 +17,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations import services
 from delegations.errors import NaturalError
 from operations import engine, payloads, results
@@ -185,10 +186,7 @@ def batch_detail(request: HttpRequest, key) -> HttpResponse:
         "sending": states.count(State.SENDING),
         "can_invite": request.user.has_perm(roles.INVITE),
     }
-    template = BATCH_TEMPLATE
-    if request.htmx.target == "batch-result" and not request.htmx.history_restore_request:
-        template = f"{BATCH_TEMPLATE}#batch-result"
-    return TemplateResponse(request, template, context)
+    return render_partial_response(request, BATCH_TEMPLATE, context, target="batch-result")
 
 
 @permission_required(roles.INVITE, raise_exception=True)
