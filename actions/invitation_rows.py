@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from delegations import services
 from delegations.errors import NaturalError
+from delegations.views.listing import AgentNames
 
 SEARCH_PAGES = 5
 SEARCH_PAGE_SIZE = 100
@@ -33,13 +34,15 @@ def describe(ids: Iterable[str], selected_status: dict[str, str] | None = None) 
         found = _find(set(ids))
     except NaturalError:
         found = {}
+    names = AgentNames()
     rows = []
     for invitation_id in ids:
         invitation = found.get(invitation_id)
         row = {"id": invitation_id, "status": (selected_status or {}).get(invitation_id)}
         if invitation is not None:
             row["recipient"] = invitation.email or invitation.recipient_value
-            row["agent"] = invitation.agent_name or services.agent_name(invitation.agent_id or "")
+            agent_id = invitation.agent_id or ""
+            row["agent"] = invitation.agent_name or names.get(agent_id, agent_id)
             row["status_now"] = invitation.effective_status or invitation.status
         rows.append(row)
     return rows
