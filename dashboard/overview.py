@@ -102,10 +102,9 @@ def natural_health(agents: Mapping[str, str]) -> dict:
 
 
 def unfinished_operations() -> dict:
-    """Operations that ended failed or unknown, from the local audit log."""
-    operations = Operation.objects.filter(state__in=("failed", "unknown")).order_by("-created_at")[
-        :NEWEST
-    ]
+    """Operations that ended failed or unknown, parts a dead process left sending or never
+    sent, from the local audit log."""
+    operations = Operation.objects.needing_attention().order_by("-created_at")[:NEWEST]
     return {"operations": list(operations)}
 
 

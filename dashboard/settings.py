@@ -54,7 +54,6 @@ INSTALLED_APPS = [
     "delegations",
     "operations",
     "customer_index",
-    "actions",
     "accounts",
 ]
 

@@ -163,6 +163,26 @@ class BatchResult:
 
 
 @dataclass(frozen=True)
+class WrittenResource:
+    """One resource a write answered with: what it created, canceled or revoked."""
+
+    id: str
+    type: str
+    recipient_type: str | None
+    recipient_value: str | None
+    status: str | None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """A write's answer: its resources, undelivered emails, and a bulk cancel's count."""
+
+    resources: tuple[WrittenResource, ...]
+    email_failures: tuple[dict, ...]
+    revoked_count: int | None
+
+
+@dataclass(frozen=True)
 class DelegationInvitation:
     id: str
     customer_email: str | None
@@ -388,6 +408,43 @@ def parse_batch_result(payload: Json) -> BatchResult:
         email_failures=tuple(
             dict(item) if isinstance(item, Mapping) else {"detail": str(item)} for item in failures
         ),
+    )
+
+
+def parse_write_result(payload: Any) -> WriteResult:
+    """Any write's answer, camelCase or snake_case: `data` as one resource or a list, the
+    batch invite's `meta.emailFailures`, the bulk cancel's bare `revokedCount`."""
+    document = payload if isinstance(payload, Mapping) else {}
+    data = document.get("data")
+    items = data if isinstance(data, list) else [data] if isinstance(data, Mapping) else []
+    resources = []
+    for item in items:
+        if not isinstance(item, Mapping) or not item.get("id"):
+            continue
+        attributes = _attributes(item)
+        recipient_type, recipient_value = _recipient(attributes)
+        resources.append(
+            WrittenResource(
+                id=item["id"],
+                type=item.get("type") or "",
+                recipient_type=recipient_type,
+                recipient_value=recipient_value,
+                status=field(attributes, "status"),
+            )
+        )
+    failures = field(document.get("meta"), "emailFailures") or ()
+    count = field(document, "revokedCount")
+    return WriteResult(
+        resources=tuple(resources),
+        email_failures=tuple(
+            {
+                "invitationId": field(item, "invitationId"),
+                "reason": field(item, "reason"),
+            }
+            for item in failures
+            if isinstance(item, Mapping)
+        ),
+        revoked_count=count if isinstance(count, int) else None,
     )
 
 

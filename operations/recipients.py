@@ -52,8 +52,12 @@ class ParsedRecipients:
 
     @property
     def counts(self) -> dict[str, int]:
-        counted = Counter(recipient.type for recipient in self.recipients)
-        return {kind: counted.get(kind, 0) for kind in TYPE_LABELS}
+        return count_by_type(self.recipients)
+
+
+def count_by_type(recipients: list[Recipient]) -> dict[str, int]:
+    counted = Counter(recipient.type for recipient in recipients)
+    return {kind: counted.get(kind, 0) for kind in TYPE_LABELS}
 
 
 def recognise(raw: str) -> Recipient | str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from django import template
 
-from actions import history
-from actions.models import ReviewMark
 from dashboard import roles
+from operations import history
+from operations.review_marks import ReviewMark
 
 register = template.Library()
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import uuid
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from actions.models import ReviewMark
 from delegations.ids import is_id
 from delegations.records import INVITATION_STATUSES
+from operations.confirm import new_key
+from operations.review_marks import ReviewMark
 
 # One table page; a bulk action is read and confirmed item by item, so keep it bounded.
 MAX_SELECTION = 100
@@ -56,7 +56,7 @@ class ConfirmedActionForm(forms.Form):
 
     @classmethod
     def fresh(cls, **initial) -> ConfirmedActionForm:
-        return cls(initial={"key": uuid.uuid4(), **initial})
+        return cls(initial={"key": new_key(), **initial})
 
 
 class BulkRevokeForm(ConfirmedActionForm):

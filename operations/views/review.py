@@ -8,14 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import review
-from actions.forms import ReviewFilterForm, ReviewMarkForm
-from actions.models import ReviewMark
-from actions.views.common import action_view, require_id, safe_next, upstream_failure
 from dashboard import roles
 from dashboard.partials import render_partial_response
 from delegations import services
 from delegations.errors import NaturalError, UpstreamFailure
+from operations import review
+from operations.manager_forms import ReviewFilterForm, ReviewMarkForm
+from operations.review_marks import ReviewMark
+from operations.views.common import action_view, require_id, safe_next, upstream_failure
 
 PAGE_SIZE = 50
 TABLE_TARGET = "review-table"
