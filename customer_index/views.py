@@ -17,6 +17,7 @@ from dashboard import roles
 from dashboard.partials import render_partial_response
 from delegations import services
 from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
+from delegations.forms import PAGE_SIZES, CustomerFilterForm
 
 TABLE_ID = "customers-table"
 STATUS_ID = "customer-index-status"
@@ -27,8 +28,12 @@ UPDATED_EVENT = "customer-index-updated"
 @permission_required(roles.VIEW, raise_exception=True)
 def customer_search(request: HttpRequest) -> HttpResponse:
     query = search.normalise(request.GET.get("q", ""))
-    results = search.search(query, offset=parse_offset(request.GET.get("offset")))
+    form = CustomerFilterForm(request.GET)
+    page_size = form.cleaned_data["limit"] if form.is_valid() else PAGE_SIZES[0]
+    offset = parse_offset(request.GET.get("offset"))
+    results = search.search(query, offset=offset, page_size=page_size)
     context = {
+        "form": form,
         "query": query,
         "results": results,
         "rows": results.customers,

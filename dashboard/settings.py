@@ -30,6 +30,9 @@ if not DEBUG:
             "DJANGO_DEBUG=false needs these environment variables: " + ", ".join(missing)
         )
 
+# DEBUG shows Django's technical 404/500 pages unless this is on (the demo turns it on).
+PRODUCT_ERROR_PAGES = env.bool("DJANGO_PRODUCT_ERROR_PAGES", default=not DEBUG)
+
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-only-insecure-key-for-development")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SecondFactorEnrolmentMiddleware",
     "axes.middleware.AxesMiddleware",
+    "dashboard.errors.ProductErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "dashboard.urls"
@@ -94,6 +98,8 @@ TEMPLATES = [
             "builtins": [
                 "django_htmx.templatetags.django_htmx",
                 "delegations.templatetags.upstream",
+                "dashboard.templatetags.moments",
+                "dashboard.templatetags.names",
             ],
         },
     }

@@ -13,3 +13,6 @@ urlpatterns = [
     path("", include("customer_index.urls")),
     path("", include("delegations.urls")),
 ]
+
+handler404 = "dashboard.errors.not_found"
+handler500 = "dashboard.errors.server_error"

@@ -140,8 +140,10 @@ class InvitationFilterForm(AgentChoicesMixin, TableForm):
 class DelegationInvitationFilterForm(TableForm):
     status = forms.ChoiceField(
         label="Status",
-        choices=[("", "Any status"), *((s, s.title()) for s in DELEGATION_INVITATION_STATUSES)],
+        choices=[("", "Any"), *((s, s.title()) for s in DELEGATION_INVITATION_STATUSES)],
         required=False,
+        # Chips, like the agent invitations' status filter; one at a time, as Natural filters.
+        widget=forms.RadioSelect,
     )
     filter_fields = ("status",)
 

@@ -56,7 +56,7 @@ def relative(moment: datetime | None, now: datetime) -> str:
 
 
 def moment(value: datetime | None, now: datetime) -> dict:
-    return {"relative": relative(value, now), "exact": exact(value)}
+    return {"relative": relative(value, now), "exact": exact(value), "value": value}
 
 
 def short(value: str | None, keep: int = 12) -> str:

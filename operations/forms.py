@@ -189,6 +189,12 @@ class ProposedAgentForm(forms.Form):
 
 
 class BaseProposedAgentFormSet(forms.BaseFormSet):
+    # Django's own wording ("Please submit at least 1 form.") means nothing to the person here.
+    default_error_messages = {
+        "too_few_forms": "Propose at least one agent.",
+        "too_many_forms": "Propose at most %(num)d agents.",
+    }
+
     def clean(self):
         if any(self.errors):
             return

@@ -24,6 +24,7 @@ def main() -> int:
     sandbox_port = os.environ.get("SANDBOX_PORT", "8765")
     env = dict(os.environ)
     env.setdefault("DJANGO_DEBUG", "true")
+    env.setdefault("DJANGO_PRODUCT_ERROR_PAGES", "true")
     # A fresh random token per demo run: the sandbox and the dashboard share it, nobody else.
     env.setdefault("NATURAL_API_TOKEN", secrets.token_urlsafe(24))
     env.setdefault("NATURAL_API_URL", f"http://127.0.0.1:{sandbox_port}")

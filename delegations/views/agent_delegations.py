@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard import roles
+from dashboard.errors import NotAtNatural
 from delegations import presenters, revocation, services
 from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import AgentDelegationFilterForm
@@ -43,7 +44,7 @@ def delegation_detail(request: HttpRequest, adl_id: str) -> HttpResponse:
     try:
         record = revocation.with_state(services.get_agent_delegation(adl_id))
     except NaturalNotFound as error:
-        raise Http404("No such agent delegation.") from error
+        raise NotAtNatural(f"No agent delegation {adl_id} at Natural") from error
     except NaturalError as error:
         context["upstream_error"] = failure = UpstreamFailure.of(error)
         return TemplateResponse(

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from customer_index.views import customer_search
 from dashboard import roles
+from dashboard.errors import NotAtNatural
 from delegations import presenters, services
 from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import CustomerFilterForm
@@ -70,7 +71,7 @@ def customer_detail(request: HttpRequest, pty_id: str) -> HttpResponse:
         customer = services.get_customer(pty_id)
     except NaturalNotFound as error:
         wait([delegations])
-        raise Http404("No such customer.") from error
+        raise NotAtNatural(f"No customer {pty_id} at Natural") from error
     except NaturalError as error:
         wait([delegations])
         failure = UpstreamFailure.of(error)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from dashboard import roles
 from dashboard.partials import render_partial_response
 from delegations.errors import NaturalError
-from operations import confirm, engine, perform
+from operations import confirm, engine, invitation_rows, perform
 from operations.bulk_cancel import BulkCancelReport
 from operations.confirm import key_reused
 from operations.manager_forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
@@ -18,14 +18,17 @@ from operations.models import Action, Operation
 from operations.reconcile import CannotReconcile
 from operations.views.common import (
     action_view,
+    ask_again,
     came_from,
     refused_without_confirmation,
     require_id,
     safe_next,
+    skipped_confirmation,
     upstream_failure,
 )
 
 DIALOG_TARGET = "action-dialog-body"
+CONFIRM_TEMPLATE = "actions/cancel_confirm.html"
 
 
 @action_view(roles.CANCEL, method="GET")
@@ -37,10 +40,11 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
         "email": request.GET.get("email", "")[:254],
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
+        "row_target": request.GET.get("row") == "1",
     }
     return render_partial_response(
         request,
-        "actions/cancel_confirm.html",
+        CONFIRM_TEMPLATE,
         context,
         target=DIALOG_TARGET,
         partial="confirm-body",
@@ -52,12 +56,23 @@ def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
     require_id("adi", adi_id)
     form = ConfirmedActionForm(request.POST)
     if not form.is_valid():
-        return refused_without_confirmation(
-            request,
-            form,
-            title="Cancel invitation",
-            confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
-        )
+        if skipped_confirmation(form):
+            return refused_without_confirmation(
+                request,
+                form,
+                title="Cancel invitation",
+                confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
+            )
+        context = {
+            "invitation_id": adi_id,
+            "email": request.POST.get("email", "")[:254],
+            "form": form,
+            "next_url": safe_next(request, form.data.get("next"), reverse("invitation-list")),
+            "row_target": (request.htmx.target or "").startswith("cancel-cell-")
+            if request.htmx
+            else False,
+        }
+        return ask_again(request, CONFIRM_TEMPLATE, context)
     sent = confirm.send_once(
         form.cleaned_data["key"],
         submit=lambda: perform.cancel_invitation(
@@ -98,7 +113,7 @@ def bulk_cancel_confirm(request: HttpRequest) -> HttpResponse:
         selected_status=[f"{i}:{statuses[i]}" for i in ids if i in statuses],
         next=next_url,
     )
-    rows = [{"id": i, "status": statuses.get(i)} for i in ids]
+    rows = invitation_rows.describe(ids, statuses)
     not_pending = [row for row in rows if row["status"] not in (None, "PENDING")]
     context = {"rows": rows, "not_pending": not_pending, "form": form, "next_url": next_url}
     return render(request, "actions/bulk_cancel_confirm.html", context)
@@ -140,7 +155,12 @@ def _bulk_operation_or_404(key) -> Operation:
 @action_view(roles.CANCEL, method="GET")
 def bulk_cancel_result(request: HttpRequest, key) -> HttpResponse:
     operation = _bulk_operation_or_404(key)
-    context = {"operation": operation, "report": BulkCancelReport.of(operation)}
+    report = BulkCancelReport.of(operation)
+    context = {
+        "operation": operation,
+        "report": report,
+        "rows": invitation_rows.describe(report.selected),
+    }
     return render(request, "actions/bulk_cancel_result.html", context)
 
 

@@ -89,3 +89,22 @@ def refused_without_confirmation(
         "Nothing was sent: confirm on the confirmation page and give a reason."
     )
     return response
+
+
+def skipped_confirmation(form) -> bool:
+    """No key means the confirmation page was never rendered; anything else is a bad value."""
+    return "key" in form.errors
+
+
+def ask_again(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+    """A confirmation with a bad value: the same form again, its errors next to the fields.
+
+    From the dialog the answer replaces the dialog's body rather than the row the form was aimed
+    at, so the dialog stays open; without JavaScript it is the confirmation page again.
+    """
+    if request.htmx:
+        response = render(request, f"{template}#confirm-body", context)
+        response["HX-Retarget"] = "#action-dialog-body"
+        response["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, template, context, status=400)

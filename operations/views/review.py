@@ -71,6 +71,14 @@ def review_mark(request: HttpRequest, adl_id: str) -> HttpResponse:
     form = ReviewMarkForm(request.POST)
     fallback = reverse("delegation-detail", args=[adl_id])
     if not form.is_valid():
+        if request.htmx and request.htmx.target == f"review-mark-{adl_id}":
+            # The row's own form again, open, the error next to the comment: the queue stays.
+            context = {
+                "mark": ReviewMark.objects.latest_by_delegation([adl_id]).get(adl_id),
+                "adl_id": adl_id,
+                "mark_form": form,
+            }
+            return render(request, "actions/_review_mark_cell.html", context)
         back = safe_next(request, request.POST.get("next"), fallback)
         response = render(
             request,

@@ -19,10 +19,12 @@ from operations.manager_forms import BulkRevokeForm, ConfirmedActionForm, Delega
 from operations.models import Action, Batch, Operation, State
 from operations.views.common import (
     action_view,
+    ask_again,
     came_from,
     refused_without_confirmation,
     require_id,
     safe_next,
+    skipped_confirmation,
     upstream_failure,
 )
 
@@ -45,8 +47,7 @@ def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
     state = _current_state(delegation)
     context = {
         "delegation": delegation,
-        "already_revoked": state == revocation.REVOKED,
-        "state_unknown": state == revocation.UNKNOWN,
+        **_state_flags(state),
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
@@ -61,12 +62,14 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
     form = ConfirmedActionForm(request.POST)
     if not form.is_valid():
-        return refused_without_confirmation(
-            request,
-            form,
-            title="Revoke access",
-            confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
-        )
+        if skipped_confirmation(form):
+            return refused_without_confirmation(
+                request,
+                form,
+                title="Revoke access",
+                confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
+            )
+        return _ask_again(request, adl_id, form)
     key = form.cleaned_data["key"]
     existing = Operation.objects.filter(key=key).first()
     if existing is None:
@@ -108,6 +111,31 @@ UNKNOWN_STATE = (
     "Natural could not say whether this access is still active, so nothing was sent. "
     "Try again in a moment."
 )
+
+
+def _ask_again(request: HttpRequest, adl_id: str, form) -> HttpResponse:
+    try:
+        delegation = services.get_agent_delegation(adl_id)
+    except NaturalError as error:
+        return upstream_failure(request, error, title="Revoke access")
+    next_url = safe_next(request, form.data.get("next"), _detail_url(adl_id))
+    context = {
+        "delegation": delegation,
+        **_state_flags(_current_state(delegation)),
+        "form": form,
+        "next_url": next_url,
+        "row_target": (request.htmx.target or "").startswith("revoke-cell-")
+        if request.htmx
+        else False,
+    }
+    return ask_again(request, CONFIRM_TEMPLATE, context)
+
+
+def _state_flags(state: str) -> dict:
+    return {
+        "already_revoked": state == revocation.REVOKED,
+        "state_unknown": state == revocation.UNKNOWN,
+    }
 
 
 def _after_revoke(request, operation, next_candidate, adl_id) -> HttpResponse:

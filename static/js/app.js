@@ -1,4 +1,6 @@
 // Natural Admin: the little behaviour htmx does not give us. No inline handlers (strict CSP).
+document.documentElement.classList.add("js");
+
 (function () {
   "use strict";
 
@@ -85,7 +87,27 @@
     }
   });
 
-  // Select-all checkboxes and "N selected" bars for bulk actions.
+  // Select-all checkboxes and "N selected" bars for bulk actions. Without JavaScript the bar's
+  // button is always enabled and the confirm page says when nothing was chosen.
+  function countSelection(form) {
+    var bar = form.querySelector("[data-selection-count]");
+    if (!bar) return;
+    var count = form.querySelectorAll("input[data-selectable]:checked").length;
+    bar.textContent = count + " selected";
+    form.querySelectorAll("[data-needs-selection]").forEach(function (button) {
+      button.disabled = count === 0;
+    });
+  }
+
+  function countEverySelection(root) {
+    root.querySelectorAll("form").forEach(countSelection);
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { countEverySelection(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target) countEverySelection(event.detail.target);
+  });
+
   document.addEventListener("change", function (event) {
     var box = event.target;
     if (!(box instanceof HTMLInputElement) || box.type !== "checkbox") return;
@@ -96,14 +118,7 @@
         item.checked = box.checked;
       });
     }
-    var bar = form.querySelector("[data-selection-count]");
-    if (bar) {
-      var count = form.querySelectorAll("input[data-selectable]:checked").length;
-      bar.textContent = count + " selected";
-      form.querySelectorAll("[data-needs-selection]").forEach(function (button) {
-        button.disabled = count === 0;
-      });
-    }
+    countSelection(form);
   });
 
   // A submit button may be pressed once; the server makes a second press harmless anyway.
@@ -164,7 +179,7 @@
     if (!target || target.id !== "action-dialog-body") return;
     var box = dialog();
     if (box && !box.open) box.showModal();
-    var field = target.querySelector("textarea, input:not([type=hidden])");
+    var field = target.querySelector("[aria-invalid=true], textarea, input:not([type=hidden])");
     if (field) field.focus();
   });
 
@@ -172,6 +187,8 @@
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
     if (form && form.hasAttribute && form.hasAttribute("data-closes-dialog") && event.detail.successful) {
+      // Answered back into the dialog (a bad value): it stays open with the error next to the field.
+      if (event.detail.xhr.getResponseHeader("HX-Retarget")) return;
       closeDialog();
     }
   });
@@ -182,5 +199,32 @@
       event.preventDefault();
       closeDialog();
     }
+  });
+})();
+
+/* Shell: the narrow-screen menu, and full text for cells cut short by an ellipsis. */
+(function () {
+  "use strict";
+
+  document.addEventListener("click", function (event) {
+    var toggle = event.target.closest("[data-nav-toggle]");
+    if (!toggle) return;
+    var bar = toggle.closest(".topbar");
+    var open = !bar.classList.contains("nav-open");
+    bar.classList.toggle("nav-open", open);
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  function titleTruncated(root) {
+    root.querySelectorAll("table.data td, table.data td .id").forEach(function (cell) {
+      if (cell.hasAttribute("title") || cell.scrollWidth <= cell.clientWidth) return;
+      var text = cell.textContent.replace(/\s+/g, " ").trim();
+      if (text) cell.setAttribute("title", text);
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { titleTruncated(document); });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.detail.target) titleTruncated(event.detail.target);
   });
 })();

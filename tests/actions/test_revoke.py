@@ -73,7 +73,6 @@ def test_double_submit_sends_once(natural, manager_client, delegation):
         {},
         {"reason": "no key"},
         {"key": "not-a-uuid", "reason": "bad key"},
-        {"key": "9b2f0a3e-0000-4000-8000-000000000000", "reason": "   "},
     ],
 )
 def test_without_the_confirmation_or_a_reason_nothing_is_sent(
@@ -84,6 +83,36 @@ def test_without_the_confirmation_or_a_reason_nothing_is_sent(
     assert b"Nothing was sent" in response.content
     assert natural.request_log_snapshot() == []
     assert Operation.objects.count() == 0
+
+
+def test_a_blank_reason_asks_again_on_the_same_form_and_sends_nothing(
+    natural, manager_client, delegation
+):
+    key = "9b2f0a3e-0000-4000-8000-000000000000"
+    response = manager_client.post(revoke_url(delegation.id), {"key": key, "reason": "  \n "})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "This field is required. Nothing was sent." in page
+    assert 'aria-invalid="true"' in page
+    assert f'value="{key}"' in page  # the same confirmation, so a resubmit is still sent once
+    assert sent(natural) == []
+    assert Operation.objects.count() == 0
+
+
+def test_a_blank_reason_in_the_dialog_is_answered_inside_the_dialog(
+    natural, manager_client, delegation
+):
+    key = "9b2f0a3e-0000-4000-8000-000000000000"
+    response = manager_client.post(
+        revoke_url(delegation.id),
+        {"key": key, "reason": "   "},
+        headers={"HX-Request": "true", "HX-Target": f"revoke-cell-{delegation.id}"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#action-dialog-body"
+    assert "Nothing was sent." in response.content.decode()
+    assert "<html" not in response.content.decode()
+    assert sent(natural) == []
 
 
 def test_get_on_the_action_endpoint_is_refused(natural, manager_client, delegation):

@@ -68,9 +68,9 @@ def test_pagination_links_keep_the_query(support_client, add_customer):
         add_customer(f"Customer {number:02}")
 
     first = support_client.get(SEARCH, {"q": "customer"}).content.decode()
-    second = support_client.get(SEARCH, {"q": "customer", "offset": "25"}).content.decode()
+    second = support_client.get(SEARCH, {"q": "customer", "offset": "20"}).content.decode()
 
-    assert 'href="?q=customer&amp;offset=25"' in first
+    assert 'href="?q=customer&amp;offset=20"' in first
     assert 'href="?q=customer"' in second
     assert "<mark>Customer</mark> 00" in second
 
@@ -119,7 +119,7 @@ def test_says_how_fresh_the_index_is(support_client, finished_run):
     page = support_client.get(SEARCH).content.decode()
 
     assert "Index updated" in page
-    assert "3\xa0minutes ago" in page
+    assert "3 minutes ago</time>" in page
     assert "1234 customers" in page
     assert "notice-warn" not in page
 

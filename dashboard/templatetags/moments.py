@@ -1,0 +1,42 @@
+"""One way to show a moment: relative words in a <time> whose title is the exact UTC time."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+
+from django import template
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.html import format_html
+
+from delegations.presenters import exact, relative
+
+register = template.Library()
+
+
+def as_datetime(value) -> datetime | None:
+    """A datetime, a date (midnight UTC), an ISO string, or a presenter's moment dict."""
+    if isinstance(value, dict):
+        value = value.get("value")
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    elif isinstance(value, date) and not isinstance(value, datetime):
+        value = datetime.combine(value, time.min, tzinfo=UTC)
+    if not isinstance(value, datetime):
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value.astimezone(UTC)
+
+
+@register.filter
+def when(value, missing: str = "—"):
+    moment = as_datetime(value)
+    if moment is None:
+        return missing
+    return format_html(
+        '<time datetime="{}" title="{}">{}</time>',
+        moment.isoformat().replace("+00:00", "Z"),
+        exact(moment),
+        relative(moment, timezone.now()),
+    )

@@ -1,0 +1,48 @@
+"""Who each selected invitation is for, so bulk pages show people and agents, not only ids.
+
+Natural has no "get one invitation": the newest pages are read until every id is found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from delegations import services
+from delegations.errors import NaturalError
+from delegations.views.listing import AgentNames
+
+SEARCH_PAGES = 5
+SEARCH_PAGE_SIZE = 100
+
+
+def _find(ids: set[str]) -> dict:
+    found: dict = {}
+    cursor = None
+    for _ in range(SEARCH_PAGES):
+        page = services.list_agent_invitations(cursor=cursor, limit=SEARCH_PAGE_SIZE)
+        found.update((item.id, item) for item in page.items if item.id in ids)
+        if len(found) == len(ids) or not (page.has_more and page.next_cursor):
+            break
+        cursor = page.next_cursor
+    return found
+
+
+def describe(ids: Iterable[str], selected_status: dict[str, str] | None = None) -> list[dict]:
+    """Per id: recipient, agent, status now and when selected; ids alone if Natural fails."""
+    ids = list(ids)
+    try:
+        found = _find(set(ids))
+    except NaturalError:
+        found = {}
+    names = AgentNames()
+    rows = []
+    for invitation_id in ids:
+        invitation = found.get(invitation_id)
+        row = {"id": invitation_id, "status": (selected_status or {}).get(invitation_id)}
+        if invitation is not None:
+            row["recipient"] = invitation.email or invitation.recipient_value
+            agent_id = invitation.agent_id or ""
+            row["agent"] = invitation.agent_name or names.get(agent_id, agent_id)
+            row["status_now"] = invitation.effective_status or invitation.status
+        rows.append(row)
+    return rows

@@ -1,0 +1,92 @@
+"""What "fits the screen" means, measured in the page itself."""
+
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import ARTIFACTS
+
+DESKTOP_WIDTHS = (1280, 1440, 1920)
+PHONE = (390, 844)
+DENSE_WIDTH = 1440
+MAX_MEDIAN_ROW_PX = 48
+SCREENSHOT_WIDTHS = (1440, 390)
+
+# Returns what a person would notice: sideways page scroll, controls they cannot reach, tables
+# that scroll sideways at desktop widths, and the height of table rows.
+MEASURE = """() => {
+  const doc = document.documentElement;
+  const width = window.innerWidth;
+  const phone = width < 600;
+  const visible = (el) => {
+    const box = el.getBoundingClientRect();
+    // checkVisibility: the contents of a closed <details> still have boxes in Chromium.
+    return box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true});
+  };
+  const label = (el) => (el.getAttribute('aria-label') || el.textContent || el.name || el.tagName)
+    .replace(/\\s+/g, ' ').trim().slice(0, 40);
+  const scrollers = [...document.querySelectorAll('main *')].filter((el) => {
+    const overflow = getComputedStyle(el).overflowX;
+    return (overflow === 'auto' || overflow === 'scroll') && el.scrollWidth > el.clientWidth + 1;
+  });
+  const controls = [...document.querySelectorAll(
+    'a.button, button, input:not([type=hidden]), select, textarea, summary'
+  )].filter(visible).filter((el) => !el.closest('dialog:not([open])'));
+  const unreachable = [];
+  for (const el of controls) {
+    const scroller = scrollers.find((box) => box.contains(el));
+    if (scroller && phone) continue;  // a phone scrolls a wide table inside its own box
+    const box = el.getBoundingClientRect();
+    let right = width, left = 0;
+    // A name cut short by its cell's ellipsis is reachable where the cell shows it.
+    const cell = el.closest('td, li');
+    if (cell && getComputedStyle(cell).overflowX === 'hidden') {
+      const frame = cell.getBoundingClientRect();
+      if (frame.left >= -1 && frame.right <= width + 1 && !scroller) continue;
+    }
+    if (scroller) {
+      const frame = scroller.getBoundingClientRect();
+      right = Math.min(right, frame.right);
+      left = Math.max(left, frame.left);
+    }
+    if (box.right > right + 1 || box.left < left - 1) unreachable.push(label(el));
+  }
+  const heights = [...document.querySelectorAll('table tbody tr')].filter(visible)
+    .map((row) => row.getBoundingClientRect().height).sort((a, b) => a - b);
+  const firstCells = [...document.querySelectorAll('table tbody tr')].filter(visible).map((row) => {
+    const cell = row.querySelector('td:not(.select-col), th');
+    return cell ? cell.getBoundingClientRect() : null;
+  }).filter(Boolean);
+  return {
+    pageWidth: doc.scrollWidth,
+    viewport: doc.clientWidth,
+    unreachable: [...new Set(unreachable)].slice(0, 8),
+    sidewaysTables: scrollers.map((el) => el.id || el.className).slice(0, 4),
+    medianRow: heights.length ? heights[Math.floor(heights.length / 2)] : null,
+    firstColumnHidden: firstCells.filter((box) => box.left < -1 || box.left > width).length,
+  };
+}"""
+
+
+def problems(measure: dict, width: int, *, dense: bool = True) -> list[str]:
+    """Everything wrong with one page at one width, in words."""
+    found = []
+    if measure["pageWidth"] > measure["viewport"]:
+        found.append(f"page scrolls sideways ({measure['pageWidth']} px in {measure['viewport']})")
+    if measure["unreachable"]:
+        found.append(f"controls outside the window: {measure['unreachable']}")
+    if width >= DESKTOP_WIDTHS[0] and measure["sidewaysTables"]:
+        found.append(f"scrolls sideways inside: {measure['sidewaysTables']}")
+    if measure["firstColumnHidden"]:
+        found.append(f"{measure['firstColumnHidden']} rows with their first column out of view")
+    median = measure["medianRow"]
+    if dense and width == DENSE_WIDTH and median is not None and median > MAX_MEDIAN_ROW_PX:
+        found.append(f"median table row {median:.0f} px tall")
+    return found
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:90]
+    # caret="initial": hiding the caret injects a style the strict CSP refuses (and logs).
+    page.screenshot(path=str(ARTIFACTS / f"{slug}.png"), full_page=True, caret="initial")
