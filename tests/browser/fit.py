@@ -10,10 +10,11 @@ DESKTOP_WIDTHS = (1280, 1440, 1920)
 PHONE = (390, 844)
 DENSE_WIDTH = 1440
 MAX_MEDIAN_ROW_PX = 48
+ONE_LINE_HEADER_PX = 64
 SCREENSHOT_WIDTHS = (1440, 390)
 
-# Returns what a person would notice: sideways page scroll, controls they cannot reach, tables
-# that scroll sideways at desktop widths, and the height of table rows.
+# Returns what a person would notice: a header that wraps, sideways page scroll, controls they
+# cannot reach, tables that scroll sideways at desktop widths, and the height of table rows.
 MEASURE = """() => {
   const doc = document.documentElement;
   const width = window.innerWidth;
@@ -57,7 +58,9 @@ MEASURE = """() => {
     const cell = row.querySelector('td:not(.select-col), th');
     return cell ? cell.getBoundingClientRect() : null;
   }).filter(Boolean);
+  const header = document.querySelector('.topbar');
   return {
+    headerHeight: header ? header.getBoundingClientRect().height : 0,
     pageWidth: doc.scrollWidth,
     viewport: doc.clientWidth,
     unreachable: [...new Set(unreachable)].slice(0, 8),
@@ -77,6 +80,8 @@ def problems(measure: dict, width: int, *, dense: bool = True) -> list[str]:
         found.append(f"controls outside the window: {measure['unreachable']}")
     if width >= DESKTOP_WIDTHS[0] and measure["sidewaysTables"]:
         found.append(f"scrolls sideways inside: {measure['sidewaysTables']}")
+    if width >= DESKTOP_WIDTHS[0] and measure["headerHeight"] > ONE_LINE_HEADER_PX:
+        found.append(f"header wraps ({measure['headerHeight']:.0f} px tall)")
     if measure["firstColumnHidden"]:
         found.append(f"{measure['firstColumnHidden']} rows with their first column out of view")
     median = measure["medianRow"]

@@ -107,3 +107,29 @@ def test_partials_and_error_pages_carry_the_same_policy(
     assert "unsafe-inline" not in policy
     assert "object-src 'none'" in policy
     assert "frame-ancestors 'none'" in policy
+
+
+def _nav_labels(html: str) -> list[str]:
+    nav = re.search(r'<nav class="mainnav".*?</nav>', html, re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", link).strip() for link in re.findall(r"<a .*?</a>", nav)]
+
+
+def _log_tabs(html: str) -> list[str]:
+    tabs = re.search(r'<nav class="tabs" aria-label="Logs">.*?</nav>', html, re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", link).strip() for link in re.findall(r"<a .*?</a>", tabs)]
+
+
+def test_the_logs_are_one_section_with_tabs_for_what_each_role_may_read(client, make_user, natural):
+    client.force_login(make_user("admin"))
+    overview = client.get("/").content.decode()
+    assert _nav_labels(overview) == ["Overview", "Customers", "Invitations", "Delegations", "Logs"]
+    for path in ("/audit/", "/natural-requests/", "/security/"):
+        page = client.get(path).content.decode()
+        assert _log_tabs(page) == ["Audit log", "Natural requests", "Security log"], path
+        assert 'aria-current="page">Logs<' in page, path
+
+    client.force_login(make_user("manager"))
+    assert _log_tabs(client.get("/audit/").content.decode()) == ["Audit log", "Natural requests"]
+
+    client.force_login(make_user("support"))
+    assert "Logs" not in _nav_labels(client.get("/").content.decode())
