@@ -42,11 +42,10 @@ def run(database_url: str | None) -> dict:
                 scratch()
 
 
-def scratch_postgres(url: str) -> tuple[str, callable]:
+def scratch_postgres(url: str, name: str = "natural_bench_search") -> tuple[str, callable]:
     import psycopg
 
     base, _, _ = url.rpartition("/")
-    name = "natural_bench_search"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
         conn.execute(f"CREATE DATABASE {name}")

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from django.db import (
@@ -125,6 +126,9 @@ def resumable(passes, now: datetime) -> SyncRun | None:
 def run_pass(run: SyncRun, *, page_limit: int = PAGE_LIMIT) -> SyncRun:
     """Fetch and store pages from the run's walk and cursor to the end, then complete it.
 
+    The next page is fetched while this one is stored (Natural's time and ours overlap); pages
+    are still stored, and the cursor saved, strictly in order.
+
     Returns the run, complete or failed (a Natural error, kept in `run.error`). Anything else
     that stops the pass (a bug, KeyboardInterrupt, SystemExit) marks it interrupted and
     propagates; the pages already stored stay, and the next claim resumes from its cursor.
@@ -132,19 +136,25 @@ def run_pass(run: SyncRun, *, page_limit: int = PAGE_LIMIT) -> SyncRun:
     resource = RESOURCES[run.resource]
     walks = resource.walks_for(run.mode)
     try:
-        while True:
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-fetch") as fetcher:
             walk = walks[run.walk]
-            page = fetch(run, walk, page_limit)
-            more = bool(page.has_more and page.next_cursor)
-            if run.mode == QUICK and run.pages + 1 >= QUICK_PAGES:
-                more = False
-            if more:
-                store_page(run, resource, walk, page.items, cursor=page.next_cursor)
-            elif run.walk + 1 < len(walks):
-                store_page(run, resource, walk, page.items, cursor="", next_walk=run.walk + 1)
-            else:
-                store_page(run, resource, walk, page.items, cursor="")
-                break
+            pending = fetcher.submit(fetch, run, walk, run.cursor, page_limit)
+            while True:
+                page = pending.result()
+                more = bool(page.has_more and page.next_cursor)
+                if run.mode == QUICK and run.pages + 1 >= QUICK_PAGES:
+                    more = False
+                if more:
+                    pending = fetcher.submit(fetch, run, walk, page.next_cursor, page_limit)
+                    store_page(run, resource, walk, page.items, cursor=page.next_cursor)
+                elif run.walk + 1 < len(walks):
+                    following = walks[run.walk + 1]
+                    pending = fetcher.submit(fetch, run, following, "", page_limit)
+                    store_page(run, resource, walk, page.items, cursor="", next_walk=run.walk + 1)
+                    walk = following
+                else:
+                    store_page(run, resource, walk, page.items, cursor="")
+                    break
         complete(run, resource)
     except SyncLost:
         logger.warning("%s sync #%s was taken over by another worker", run.resource, run.pk)
@@ -160,16 +170,16 @@ def run_pass(run: SyncRun, *, page_limit: int = PAGE_LIMIT) -> SyncRun:
     return run
 
 
-def fetch(run: SyncRun, walk: Walk, page_limit: int):
+def fetch(run: SyncRun, walk: Walk, cursor: str, page_limit: int):
+    """One page (in the fetcher thread: no database here)."""
     try:
-        return walk.fetch(cursor=run.cursor or None, limit=page_limit)
+        return walk.fetch(cursor=cursor or None, limit=page_limit)
     except NaturalRejected as error:
-        if not run.cursor or error.status != 400:
+        if not cursor or error.status != 400:
             raise
     # The saved cursor is refused (expired): walk this list again from the top under the same
     # run; rows already marked seen stay marked, so nothing is removed twice or wrongly.
     logger.info("%s sync #%s: saved cursor refused, restarting the walk", run.resource, run.pk)
-    run.cursor = ""
     return walk.fetch(cursor=None, limit=page_limit)
 
 

@@ -6,7 +6,8 @@ import signal
 import sys
 from types import FrameType
 
-from sandbox.app import create_app
+from sandbox.app import SandboxApp
+from sandbox.seed import SeedConfig
 from sandbox.server import make_server
 
 TOKEN_VARIABLE = "NATURAL_API_TOKEN"
@@ -26,6 +27,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--invitations", type=int, default=400)
     parser.add_argument("--delegations", type=int, default=300, help="agent delegations")
     parser.add_argument("--agents", type=int, default=4)
+    parser.add_argument(
+        "--delegation-invitations",
+        type=int,
+        default=None,
+        help="din_ invitations (default: a tenth of --invitations)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -45,20 +52,22 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     signal.signal(signal.SIGTERM, _stop)
     try:
-        app = create_app(
-            token=token,
+        config = SeedConfig(
             seed=args.seed,
             customers=args.customers,
             invitations=args.invitations,
             delegations=args.delegations,
             agents=args.agents,
+            delegation_invitation_count=args.delegation_invitations,
         )
+        app = SandboxApp(token, config)
         server = make_server(app, args.host, args.port, log_requests=args.verbose)
         counts = app.counts()
         print(
             f"Natural sandbox listening on http://{args.host}:{server.port} "
             f"({counts['customers']} customers, {counts['invitations']} invitations, "
-            f"{counts['agentDelegations']} agent delegations)",
+            f"{counts['agentDelegations']} agent delegations, "
+            f"{counts['delegationInvitations']} delegation invitations)",
             flush=True,
         )
         # Werkzeug's serve_forever returns (and closes the socket) on KeyboardInterrupt.
