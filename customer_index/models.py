@@ -220,6 +220,19 @@ class IndexedAgentDelegation(IndexedRow):
         return self.agent_delegation_id
 
 
+class CountSummary(models.Model):
+    """One resource's rows grouped by the columns people filter on, with a count per group,
+    as the last complete pass left them (see counts.py)."""
+
+    resource = models.CharField(max_length=24, choices=SyncRun.Resource, unique=True)
+    built_at = models.DateTimeField()
+    # [{column: value, ..., "n": count}, ...]
+    groups = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"counts of {self.resource} at {self.built_at:%H:%M:%S}"
+
+
 def permission_set(permissions) -> str:
     """Permissions as one space-delimited string, so `contains " p "` filters and counts them."""
     return " " + " ".join(sorted(set(permissions))) + " " if permissions else ""

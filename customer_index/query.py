@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
-from customer_index import search
+from customer_index import counts, search
 from customer_index.models import SyncRun
 from customer_index.resources import (
     AGENT_DELEGATIONS,
@@ -48,6 +48,9 @@ class QueryError(ValueError):
 
 
 # --- filters ---------------------------------------------------------------------------------
+#
+# Each filter narrows the rows (`condition`, a Q) and, when it can, a group of the count summary
+# (`predicate`, on one group's values). Faceted ones also count per value from groups (`facet`).
 
 
 @dataclass(frozen=True)
@@ -59,56 +62,71 @@ class Choice:
     values: Mapping[str, Any] | None = None
     faceted: bool = True
 
-    def condition(self, name: str, raw: Any) -> Q:
+    def stored(self, name: str, raw: Any) -> list:
         picked = as_list(raw)
         if self.values is None:
-            return Q(**{f"{self.column}__in": picked})
+            return picked
         unknown = [value for value in picked if value not in self.values]
         if unknown:
             raise QueryError(
                 f"{name} cannot be {unknown[0]!r}: choose from {', '.join(self.values)}."
             )
-        return Q(**{f"{self.column}__in": [self.values[value] for value in picked]})
+        return [self.values[value] for value in picked]
 
-    def facet(self, rows: QuerySet) -> dict[str, int]:
-        counted = rows.order_by().values_list(self.column).annotate(n=Count("pk"))
+    def condition(self, name: str, raw: Any) -> Q:
+        return Q(**{f"{self.column}__in": self.stored(name, raw)})
+
+    def predicate(self, name: str, raw: Any) -> Callable[[dict], bool]:
+        wanted = set(self.stored(name, raw))
+        return lambda group: group[self.column] in wanted
+
+    def facet(self, groups: Iterable[dict]) -> dict[str, int]:
+        counted: dict[Any, int] = {}
+        for group in groups:
+            counted[group[self.column]] = counted.get(group[self.column], 0) + group["n"]
         if self.values is None:
-            return dict(sorted(counted, key=lambda pair: (-pair[1], pair[0])))
-        label = {stored: picked for picked, stored in self.values.items()}
-        found = {label[stored]: n for stored, n in counted}
-        return {picked: found.get(picked, 0) for picked in self.values}
+            return dict(sorted(counted.items(), key=lambda pair: (-pair[1], str(pair[0]))))
+        return {picked: counted.get(stored, 0) for picked, stored in self.values.items()}
 
 
 @dataclass(frozen=True)
 class Permission:
-    """Holds every chosen permission; facet counts per known permission, in one scan."""
+    """Holds every chosen permission; facet counts per known permission."""
 
     column: str = "permission_set"
     faceted: bool = True
 
-    def condition(self, name: str, raw: Any) -> Q:
-        condition = Q()
-        for permission in as_list(raw):
+    def chosen(self, name: str, raw: Any) -> list[str]:
+        permissions = as_list(raw)
+        for permission in permissions:
             if permission not in PERMISSIONS:
                 raise QueryError(
                     f"{name} cannot be {permission!r}: choose from {', '.join(PERMISSIONS)}."
                 )
+        return permissions
+
+    def condition(self, name: str, raw: Any) -> Q:
+        condition = Q()
+        for permission in self.chosen(name, raw):
             condition &= Q(**{f"{self.column}__contains": f" {permission} "})
         return condition
 
-    def facet(self, rows: QuerySet) -> dict[str, int]:
-        counts = rows.order_by().aggregate(
-            **{
-                f"p{index}": Count("pk", filter=Q(**{f"{self.column}__contains": f" {p} "}))
-                for index, p in enumerate(PERMISSIONS)
-            }
-        )
-        return {p: counts[f"p{index}"] for index, p in enumerate(PERMISSIONS)}
+    def predicate(self, name: str, raw: Any) -> Callable[[dict], bool]:
+        wanted = set(self.chosen(name, raw))
+        return lambda group: wanted <= set(group[self.column].split())
+
+    def facet(self, groups: Iterable[dict]) -> dict[str, int]:
+        counts = dict.fromkeys(PERMISSIONS, 0)
+        for group in groups:
+            for permission in group[self.column].split():
+                if permission in counts:
+                    counts[permission] += group["n"]
+        return counts
 
 
 @dataclass(frozen=True)
 class AtLeast:
-    """A number at or above the one given (a limit in cents)."""
+    """A number at or above the one given (a limit in cents); no number never qualifies."""
 
     column: str
     faceted: bool = False
@@ -116,10 +134,15 @@ class AtLeast:
     def condition(self, name: str, raw: Any) -> Q:
         return Q(**{f"{self.column}__gte": as_int(name, raw, low=0)})
 
+    def predicate(self, name: str, raw: Any) -> Callable[[dict], bool]:
+        least = as_int(name, raw, low=0)
+        return lambda group: group[self.column] is not None and group[self.column] >= least
+
 
 @dataclass(frozen=True)
 class WithinDays:
-    """A moment between now and N days from now (expiring within N days)."""
+    """A moment between now and N days from now (expiring within N days). Time moves, so
+    the count summary cannot answer it: it narrows the rows themselves."""
 
     column: str
     now: Callable[[], datetime] = timezone.now
@@ -129,6 +152,9 @@ class WithinDays:
         days = as_int(name, raw, low=0, high=MAX_DAYS)
         now = self.now()
         return Q(**{f"{self.column}__gte": now, f"{self.column}__lt": now + timedelta(days=days)})
+
+    def predicate(self, name: str, raw: Any) -> None:
+        return None
 
 
 def as_list(raw: Any) -> list:
@@ -156,9 +182,23 @@ def as_int(name: str, raw: Any, *, low: int, high: int | None = None) -> int:
 class Table:
     resource: Resource
     text: search.TextSpec
-    sortable: tuple[str, ...]
+    # What a user sorts by -> the column that orders it (text sorts on its folded, indexed copy).
+    sortable: dict[str, str]
     filters: dict[str, Any] = field(default_factory=dict)
     default_sort: str = "-created_at"
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """The columns the count summary groups by: every column a summary predicate reads."""
+        columns = []
+        for kind in self.filters.values():
+            if not isinstance(kind, WithinDays) and kind.column not in columns:
+                columns.append(kind.column)
+        return tuple(columns)
+
+
+def plain(*columns: str) -> dict[str, str]:
+    return {column: column for column in columns}
 
 
 TABLES: dict[str, Table] = {
@@ -167,23 +207,29 @@ TABLES: dict[str, Table] = {
         Table(
             CUSTOMERS,
             search.CUSTOMER_TEXT,
-            sortable=("name", "email", "created_at", "delegation_status", "party_id"),
+            sortable={
+                "name": "name_folded",
+                "email": "email_folded",
+                **plain("created_at", "delegation_status", "party_id"),
+            },
             filters={"delegation_status": Choice("delegation_status")},
         ),
         Table(
             AGENT_INVITATIONS,
             search.AGENT_INVITATION_TEXT,
-            sortable=(
-                "email",
-                "agent_name",
-                "effective_status",
-                "status",
-                "per_transaction_cents",
-                "expires_at",
-                "created_at",
-                "updated_at",
-                "invitation_id",
-            ),
+            sortable={
+                "email": "email_folded",
+                "agent_name": "agent_name_folded",
+                **plain(
+                    "effective_status",
+                    "status",
+                    "per_transaction_cents",
+                    "expires_at",
+                    "created_at",
+                    "updated_at",
+                    "invitation_id",
+                ),
+            },
             filters={
                 "status": Choice("effective_status"),
                 "agent": Choice("agent_id"),
@@ -196,7 +242,10 @@ TABLES: dict[str, Table] = {
         Table(
             DELEGATION_INVITATIONS,
             search.DELEGATION_INVITATION_TEXT,
-            sortable=("email", "status", "expires_at", "created_at", "invitation_id"),
+            sortable={
+                "email": "email_folded",
+                **plain("status", "expires_at", "created_at", "invitation_id"),
+            },
             filters={
                 "status": Choice("status"),
                 "permission": Permission(),
@@ -206,17 +255,19 @@ TABLES: dict[str, Table] = {
         Table(
             AGENT_DELEGATIONS,
             search.AGENT_DELEGATION_TEXT,
-            sortable=(
-                "customer_name",
-                "agent_name",
-                "per_transaction_cents",
-                "expires_at",
-                "created_at",
-                "updated_at",
-                "created_by",
-                "revoked",
-                "agent_delegation_id",
-            ),
+            sortable={
+                "customer_name": "customer_name_folded",
+                "agent_name": "agent_name_folded",
+                **plain(
+                    "per_transaction_cents",
+                    "expires_at",
+                    "created_at",
+                    "updated_at",
+                    "created_by",
+                    "revoked",
+                    "agent_delegation_id",
+                ),
+            },
             filters={
                 "state": Choice("revoked", values={"active": False, "revoked": True}),
                 "agent": Choice("agent_id"),
@@ -290,24 +341,44 @@ def ask(
     facets: Iterable[str] | None = None,
 ) -> Answer:
     """One page of rows, how many match, and facet counts for each faceted filter (with every
-    other filter applied, as Django admin's facets count). `facets=()` skips them."""
+    other filter applied, as Django admin's facets count). `facets=()` skips them.
+
+    Counts come from one grouping of the matching rows by the filter columns. Without a search
+    or a time-based filter that grouping is the summary the last complete pass stored
+    (`counts.py`), so a page costs the same at 100 rows or 100,000."""
     table = TABLES.get(resource)
     if table is None:
         raise QueryError(f"There is no table {resource!r}: choose from {', '.join(TABLES)}.")
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise QueryError(f"A page holds 1 to {MAX_PAGE_SIZE} rows, not {limit}.")
     offset = max(int(offset), 0)
-    conditions = filter_conditions(table, filters or {})
+    chosen_filters = {name: raw for name, raw in (filters or {}).items() if not blank(raw)}
+    conditions = filter_conditions(table, chosen_filters)
+    predicates = {
+        name: table.filters[name].predicate(name, raw) for name, raw in chosen_filters.items()
+    }
+    facet_names = facets_wanted(table, facets)
     text = search.normalise(search_for)
-    matched = table.resource.model.objects.filter(search.matching(text, table.text))
-    chosen = matched.filter(*conditions.values())
+    rows = table.resource.model.objects.filter(search.matching(text, table.text))
     order = ordering(table, sort)
-    rows = search.page_of(search.tiers(text, table.text, chosen.order_by(*order)), offset, limit)
+    chosen = rows.filter(*conditions.values()).order_by(*order)
+    page = search.page_of(search.tiers(text, table.text, chosen), offset, limit)
+
+    row_only = [conditions[name] for name, predicate in predicates.items() if predicate is None]
+    summary = None if text or row_only else counts.summary(table.resource.name)
+    if summary is None:
+        summary = counts.group(rows.filter(*row_only), table.dimensions)
+    summarised = {name: p for name, p in predicates.items() if p is not None}
     return Answer(
         resource=resource,
-        rows=tuple(rows),
-        count=chosen.count(),
-        facets=facet_counts(table, matched, conditions, facets),
+        rows=tuple(page),
+        count=sum(group["n"] for group in passing(summary, summarised.values())),
+        facets={
+            name: table.filters[name].facet(
+                passing(summary, [p for other, p in summarised.items() if other != name])
+            )
+            for name in facet_names
+        },
         offset=offset,
         limit=limit,
         sort=",".join(order),
@@ -315,11 +386,18 @@ def ask(
     )
 
 
+def blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str | list | tuple) and len(raw) == 0)
+
+
+def passing(groups: list[dict], predicates: Iterable[Callable[[dict], bool]]) -> list[dict]:
+    predicates = list(predicates)
+    return [group for group in groups if all(p(group) for p in predicates)]
+
+
 def filter_conditions(table: Table, filters: Mapping[str, Any]) -> dict[str, Q]:
     conditions = {}
     for name, raw in filters.items():
-        if raw in (None, "", [], ()):
-            continue
         kind = table.filters.get(name)
         if kind is None:
             raise QueryError(
@@ -330,9 +408,7 @@ def filter_conditions(table: Table, filters: Mapping[str, Any]) -> dict[str, Q]:
     return conditions
 
 
-def facet_counts(
-    table: Table, matched: QuerySet, conditions: dict[str, Q], wanted: Iterable[str] | None
-) -> dict[str, dict[str, int]]:
+def facets_wanted(table: Table, wanted: Iterable[str] | None) -> list[str]:
     faceted = [name for name, kind in table.filters.items() if kind.faceted]
     names = faceted if wanted is None else list(wanted)
     for name in names:
@@ -341,26 +417,23 @@ def facet_counts(
                 f"{table.resource.label.capitalize()} have no counts by {name!r}: "
                 f"choose from {', '.join(faceted)}."
             )
-    counts = {}
-    for name in names:
-        others = [condition for other, condition in conditions.items() if other != name]
-        counts[name] = table.filters[name].facet(matched.filter(*others))
-    return counts
+    return names
 
 
 def ordering(table: Table, sort: str) -> list[str]:
     """The sort asked for, then newest first, then id: every page has one stable order."""
-    order = []
+    order: list[str] = []
     for part in (sort or table.default_sort).split(","):
         part = part.strip()
-        column = part.removeprefix("-")
-        if column not in table.sortable:
+        name = part.removeprefix("-")
+        if name not in table.sortable:
             raise QueryError(
-                f"{table.resource.label.capitalize()} cannot be sorted by {column!r}: "
+                f"{table.resource.label.capitalize()} cannot be sorted by {name!r}: "
                 f"choose from {', '.join(table.sortable)}."
             )
+        column = table.sortable[name]
         if column not in (o.removeprefix("-") for o in order):
-            order.append(part)
+            order.append(("-" if part.startswith("-") else "") + column)
     for tie_break in ("-created_at", "-id"):
         if tie_break.removeprefix("-") not in (o.removeprefix("-") for o in order):
             order.append(tie_break)

@@ -32,6 +32,7 @@ from django.db import (
 )
 from django.utils import timezone
 
+from customer_index import counts
 from customer_index.models import SyncRun
 from customer_index.resources import (
     AGENT_DELEGATIONS,
@@ -230,6 +231,7 @@ def complete(run: SyncRun, resource: Resource) -> None:
             prune(run, now)
     if full:
         refresh_search_indexes(resource)
+    counts.rebuild(run.resource)
 
 
 def prune(run: SyncRun, now: datetime) -> None:
@@ -248,14 +250,18 @@ def refresh_search_indexes(resource: Resource) -> None:
     nothing) and refresh the planner's statistics (stale ones sort thousands of rows where it
     should walk the newest-first index: 15 ms against 4 ms). Flushing once beats fastupdate=off,
     which made the 100,000-customer sync take twice as long."""
-    if connection.vendor != "postgresql":
+    table = resource.model._meta.db_table
+    if connection.vendor == "sqlite":
+        # Without statistics SQLite's planner walks the wrong index for filtered sorts.
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {table}")
         return
     with connection.cursor() as cursor:
         for column in resource.trigram_columns:
             cursor.execute(
                 "SELECT gin_clean_pending_list(%s::regclass)", [resource.trigram_index(column)]
             )
-        cursor.execute(f"ANALYZE {resource.model._meta.db_table}")
+        cursor.execute(f"ANALYZE {table}")
 
 
 def finish(run: SyncRun, state: str, error: str) -> None:

@@ -223,3 +223,17 @@ def test_sync_index_command_skips_a_running_list_and_exits_75(natural):
 def test_sync_index_command_names_an_unknown_list(db):
     with pytest.raises(CommandError, match="Unknown resource payments: choose from customers"):
         call_command("sync_index", "payments")
+
+
+def test_counts_stand_as_of_the_last_complete_pass(natural):
+    sync.sync(ADI)
+    before = query.ask(ADI, filters={"status": "PENDING"}).count
+    assert before == IndexedAgentInvitation.objects.filter(effective_status="PENDING").count()
+    new = invite(natural, "counted.later@example.com")
+
+    assert query.ask(ADI, filters={"status": "PENDING"}).count == before
+
+    sync.sync(ADI, mode=sync.QUICK)
+    answer = query.ask(ADI, filters={"status": "PENDING"})
+    assert answer.count == before + 1
+    assert answer.rows[0].invitation_id == new.id
