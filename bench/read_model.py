@@ -1,6 +1,6 @@
 """The read model at scale: 100,000 rows of each of the four lists served by the sandbox over
-HTTP on this machine, one full sync of all four (`manage.py sync_index`), a quick pass, then
-sorted, filtered, counted pages with facet counts.
+HTTP on this machine, one full sync of all four (`manage.py sync_index --jobs 4`), a quick
+pass, then sorted, filtered, counted pages with facet counts.
 
 `run(None)` uses a temporary SQLite file; `run("postgres://...")` a scratch database next to
 the one named (BENCH_READ_MODEL_DB names it; dropped afterwards). Page time is server time:
@@ -134,11 +134,18 @@ def measure(database_url: str, base_url: str) -> dict:
     from delegations import services
 
     started = time.perf_counter()
-    call_command("sync_index", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("sync_index", "--jobs", "4", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     sync_seconds = time.perf_counter() - started
     runs = {run.resource: run for run in SyncRun.objects.filter(state="complete")}
     started = time.perf_counter()
-    call_command("sync_index", "--quick", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command(
+        "sync_index",
+        "--quick",
+        "--jobs",
+        "4",
+        verbosity=0,
+        stdout=open(os.devnull, "w"),  # noqa: SIM115
+    )
     quick_seconds = time.perf_counter() - started
 
     agents = sorted(agent.id for agent in services.list_agents())

@@ -20,7 +20,6 @@ import contextlib
 import logging
 import threading
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from django.db import (
@@ -70,6 +69,10 @@ class SyncAlreadyRunning(Exception):
 
 class SyncLost(Exception):
     """Another worker took this run over; this one stops without writing."""
+
+
+class SyncStopped(Exception):
+    """Asked to stop (the process is being stopped): the pass ends interrupted, resumable."""
 
 
 def sync_customers(*, started_by: str = "") -> SyncRun:
@@ -124,11 +127,12 @@ def resumable(passes, now: datetime) -> SyncRun | None:
     return latest
 
 
-def run_pass(run: SyncRun, *, page_limit: int = PAGE_LIMIT) -> SyncRun:
+def run_pass(
+    run: SyncRun, *, page_limit: int = PAGE_LIMIT, stop: threading.Event | None = None
+) -> SyncRun:
     """Fetch and store pages from the run's walk and cursor to the end, then complete it.
 
-    The next page is fetched while this one is stored (Natural's time and ours overlap); pages
-    are still stored, and the cursor saved, strictly in order.
+    `stop`, when set by another thread, ends the pass interrupted after the page in hand.
 
     Returns the run, complete or failed (a Natural error, kept in `run.error`). Anything else
     that stops the pass (a bug, KeyboardInterrupt, SystemExit) marks it interrupted and
@@ -137,25 +141,21 @@ def run_pass(run: SyncRun, *, page_limit: int = PAGE_LIMIT) -> SyncRun:
     resource = RESOURCES[run.resource]
     walks = resource.walks_for(run.mode)
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-fetch") as fetcher:
+        while True:
             walk = walks[run.walk]
-            pending = fetcher.submit(fetch, run, walk, run.cursor, page_limit)
-            while True:
-                page = pending.result()
-                more = bool(page.has_more and page.next_cursor)
-                if run.mode == QUICK and run.pages + 1 >= QUICK_PAGES:
-                    more = False
-                if more:
-                    pending = fetcher.submit(fetch, run, walk, page.next_cursor, page_limit)
-                    store_page(run, resource, walk, page.items, cursor=page.next_cursor)
-                elif run.walk + 1 < len(walks):
-                    following = walks[run.walk + 1]
-                    pending = fetcher.submit(fetch, run, following, "", page_limit)
-                    store_page(run, resource, walk, page.items, cursor="", next_walk=run.walk + 1)
-                    walk = following
-                else:
-                    store_page(run, resource, walk, page.items, cursor="")
-                    break
+            page = fetch(run, walk, run.cursor, page_limit)
+            if stop is not None and stop.is_set():
+                raise SyncStopped(f"sync #{run.pk} of {run.resource} was stopped")
+            more = bool(page.has_more and page.next_cursor)
+            if run.mode == QUICK and run.pages + 1 >= QUICK_PAGES:
+                more = False
+            if more:
+                store_page(run, resource, walk, page.items, cursor=page.next_cursor)
+            elif run.walk + 1 < len(walks):
+                store_page(run, resource, walk, page.items, cursor="", next_walk=run.walk + 1)
+            else:
+                store_page(run, resource, walk, page.items, cursor="")
+                break
         complete(run, resource)
     except SyncLost:
         logger.warning("%s sync #%s was taken over by another worker", run.resource, run.pk)
@@ -172,7 +172,7 @@ def run_pass(run: SyncRun, *, page_limit: int = PAGE_LIMIT) -> SyncRun:
 
 
 def fetch(run: SyncRun, walk: Walk, cursor: str, page_limit: int):
-    """One page (in the fetcher thread: no database here)."""
+    """One page of the walk from `cursor` (empty: the top)."""
     try:
         return walk.fetch(cursor=cursor or None, limit=page_limit)
     except NaturalRejected as error:

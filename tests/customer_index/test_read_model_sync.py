@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from customer_index import query, sync
@@ -237,3 +237,19 @@ def test_counts_stand_as_of_the_last_complete_pass(natural):
     answer = query.ask(ADI, filters={"status": "PENDING"})
     assert answer.count == before + 1
     assert answer.rows[0].invitation_id == new.id
+
+
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason="SQLite's in-memory test database locks whole tables between connections; "
+    "a file database (WAL, busy timeout) takes parallel passes",
+)
+@pytest.mark.django_db(transaction=True)
+def test_sync_index_command_can_sync_the_lists_side_by_side(natural, capsys):
+    call_command("sync_index", "--jobs", "4")
+
+    out = capsys.readouterr().out
+    for name in RESOURCES:
+        assert f"{name}: full pass saw" in out
+    assert IndexedAgentDelegation.objects.filter(revoked=True).exists()
+    assert SyncRun.objects.filter(state=SyncRun.State.COMPLETE).count() == len(RESOURCES)
