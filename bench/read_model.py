@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.search import percentile, scratch_postgres
+from bench.search import percentile, scratch_postgres, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = 100_000
@@ -111,23 +111,9 @@ def start_sandbox() -> tuple[subprocess.Popen, str]:
 
 
 def measure(database_url: str, base_url: str) -> dict:
-    os.environ.update(
-        DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="dashboard.settings",
-        NATURAL_API_URL=base_url,
-        NATURAL_API_TOKEN=TOKEN,
-        LOG_LEVEL="WARNING",
-    )
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
-    from django.conf import settings
+    setup_django(database_url, base_url, TOKEN)
     from django.core.management import call_command
     from django.db import connection
-
-    settings.DEBUG = False  # no query log growing through 400,000 upserts
-    call_command("migrate", verbosity=0)
 
     from customer_index import query
     from customer_index.models import SyncRun
