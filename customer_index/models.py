@@ -70,6 +70,15 @@ class SyncRun(models.Model):
         return self.state == self.State.RUNNING
 
 
+def sort_indexes(code: str, *columns: str) -> list[models.Index]:
+    """(column, created_at, id): a sorted page walks it and stops after one page of rows, in
+    either direction, where an index on the column alone leaves every tie to be sorted."""
+    return [
+        models.Index(fields=[column, "created_at", "id"], name=f"ci_{code}_sort_{column}"[:30])
+        for column in columns
+    ]
+
+
 class IndexedRow(models.Model):
     """What every indexed row carries: the pass that last saw it. A complete full pass removes
     the rows no pass has seen since it started (run ids only grow)."""
@@ -150,6 +159,13 @@ class IndexedAgentInvitation(IndexedRow):
             ),
             models.Index(fields=["agent_id", "effective_status"], name="customer_index_adi_agent"),
             models.Index(fields=["expires_at"], name="customer_index_adi_expires"),
+            # "Pending, soonest to expire first": the question asked most.
+            models.Index(
+                fields=["effective_status", "expires_at", "created_at", "id"],
+                name="ci_adi_status_expires",
+            ),
+            # Sorts on columns with few distinct values (see query.ordering).
+            *sort_indexes("adi", "per_transaction_cents", "agent_name_folded", "effective_status"),
         ]
 
     def __str__(self) -> str:
@@ -213,7 +229,7 @@ class IndexedAgentDelegation(IndexedRow):
             ),
             models.Index(fields=["agent_id", "revoked"], name="customer_index_adl_agent"),
             models.Index(fields=["expires_at"], name="customer_index_adl_expires"),
-            models.Index(fields=["per_transaction_cents"], name="customer_index_adl_limit"),
+            *sort_indexes("adl", "per_transaction_cents", "agent_name_folded", "created_by"),
         ]
 
     def __str__(self) -> str:
