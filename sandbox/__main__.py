@@ -66,8 +66,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"Natural sandbox listening on http://{args.host}:{server.port} "
             f"({counts['customers']} customers, {counts['invitations']} invitations, "
-            f"{counts['agentDelegations']} agent delegations, "
-            f"{counts['delegationInvitations']} delegation invitations)",
+            f"{counts['agentDelegations']} agent delegations)",
             flush=True,
         )
         # Werkzeug's serve_forever returns (and closes the socket) on KeyboardInterrupt.
