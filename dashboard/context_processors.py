@@ -9,6 +9,7 @@ SECTIONS = (
     ("Invitations", "/invitations/", roles.VIEW),
     ("Delegations", "/delegations/", roles.VIEW),
     ("Audit log", "/audit/", roles.AUDIT),
+    ("Security log", "/security/", roles.SECURITY_LOG),
 )
 
 

@@ -15,6 +15,7 @@ CANCEL = "dashboard.cancel_invitations"
 REVIEW = "dashboard.review_delegations"
 AUDIT = "dashboard.view_audit"
 REFRESH_INDEX = "dashboard.refresh_index"
+SECURITY_LOG = "dashboard.view_security_log"
 
 PERMISSIONS = {
     "view_natural": "Can view customers, invitations and delegations",
@@ -24,6 +25,7 @@ PERMISSIONS = {
     "review_delegations": "Can mark delegations reviewed or flagged",
     "view_audit": "Can read the operations audit log",
     "refresh_index": "Can refresh the customer search index",
+    "view_security_log": "Can read the security log (sign-ins, lockouts, second factors)",
 }
 
 ROLES = {

@@ -5,7 +5,11 @@ from django.contrib.auth.models import Group
 
 from dashboard.roles import ROLES
 
-pytest_plugins = ["tests.fixtures.natural", "tests.fixtures.token_guard"]
+pytest_plugins = [
+    "tests.fixtures.natural",
+    "tests.fixtures.token_guard",
+    "tests.fixtures.oidc_provider",
+]
 
 PASSWORD = "a-long-test-password-42"
 

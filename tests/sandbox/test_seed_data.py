@@ -1,7 +1,6 @@
 """The seeded account: deterministic, varied enough for every screen, hostile where it hurts."""
 
 import re
-import time
 from datetime import timedelta
 
 from sandbox import create_app
@@ -84,15 +83,18 @@ def test_ids_and_timestamps_have_the_documented_form(client):
         assert TIMESTAMP.match(row["attributes"]["created_at"])
 
 
-def test_a_hundred_thousand_customers_generate_quickly_and_page_fast():
-    started = time.monotonic()
+def test_a_hundred_thousand_customers_page_by_cursor_without_repeats():
+    # How fast this scale generates and pages is a `make bench` figure, not a test's.
     app = create_app(token=TOKEN, customers=100_000)
-    assert time.monotonic() - started < 5
     assert app.counts()["customers"] == 100_000
 
+    seen: set[str] = set()
     with make_client(app) as client:
-        cursor = client.get("/customers?limit=100").json()["meta"]["pagination"]["nextCursor"]
-        started = time.monotonic()
+        params = {"limit": 100}
         for _ in range(20):
-            client.get("/customers", params={"limit": 100, "cursor": cursor})
-        assert (time.monotonic() - started) / 20 < 0.05
+            body = client.get("/customers", params=params).json()
+            ids = [row["id"] for row in body["data"]]
+            assert len(ids) == 100
+            assert seen.isdisjoint(ids)
+            seen.update(ids)
+            params = {"limit": 100, "cursor": body["meta"]["pagination"]["nextCursor"]}

@@ -1,0 +1,86 @@
+"""Sign-in through the identity provider: the redirect out and the callback back in."""
+
+from __future__ import annotations
+
+from allauth.account.internal.decorators import login_not_required
+from allauth.socialaccount.internal import jwtkit
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.oauth2.client import OAuth2Error
+from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
+from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
+from allauth.utils import build_absolute_uri
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from requests import RequestException
+
+from accounts.models import SecurityEvent
+from accounts.security_log import record
+
+PROVIDER_ID = "sso"
+
+
+class CompanyAdapter(OpenIDConnectOAuth2Adapter):
+    state: dict | None = None
+
+    def __init__(self, request: HttpRequest, provider_id: str = PROVIDER_ID) -> None:
+        super().__init__(request, provider_id)
+
+    def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
+        claims = jwtkit.verify_and_decode(
+            credential=id_token,
+            keys_url=self.openid_config["jwks_uri"],
+            issuer=self.openid_config["issuer"],
+            audience=app.client_id,
+            lookup_kid=jwtkit.lookup_kid_jwk,
+            verify_signature=True,
+        )
+        expected = (self.state or {}).get("nonce")
+        if not expected or claims.get("nonce") != expected:
+            raise OAuth2Error("the ID token's nonce does not match this sign-in")
+        return claims
+
+    def get_callback_url(self, request: HttpRequest, app) -> str:
+        return build_absolute_uri(request, reverse("openid_connect_callback"))
+
+
+class CompanyCallbackView(OAuth2CallbackView):
+    def _get_state(self, request: HttpRequest, provider):
+        state, response = super()._get_state(request, provider)
+        self.adapter.state = state
+        return state, response
+
+
+@login_not_required
+def login(request: HttpRequest) -> HttpResponse:
+    if not settings.SSO_ENABLED:
+        raise Http404("single sign-on is not configured")
+    try:
+        return OAuth2LoginView.adapter_view(CompanyAdapter(request))(request)
+    except RequestException as error:
+        return provider_unreachable(request, error)
+
+
+@login_not_required
+def callback(request: HttpRequest) -> HttpResponse:
+    if not settings.SSO_ENABLED:
+        raise Http404("single sign-on is not configured")
+    return CompanyCallbackView.adapter_view(CompanyAdapter(request))(request)
+
+
+def provider_unreachable(request: HttpRequest, error: Exception) -> HttpResponse:
+    record(
+        SecurityEvent.Kind.SSO_FAILED,
+        request=request,
+        detail=f"identity provider unreachable ({type(error).__name__})",
+    )
+    return render(
+        request,
+        "accounts/sso_unreachable.html",
+        {
+            "provider_name": settings.OIDC_PROVIDER_NAME,
+            "password_login_enabled": settings.PASSWORD_LOGIN_ENABLED,
+        },
+        status=503,
+    )

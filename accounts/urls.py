@@ -1,0 +1,27 @@
+from allauth.account import views as account_views
+from allauth.socialaccount import views as social_views
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from accounts import views
+
+logout = auth_views.LogoutView.as_view()
+
+urlpatterns = [
+    path("login/", views.sign_in, name="login"),
+    path("login/", views.sign_in, name="account_login"),
+    path("logout/", logout, name="logout"),
+    path("logout/", logout, name="account_logout"),
+    path("security/", views.security_log, name="security_log"),
+    path("accounts/inactive/", account_views.account_inactive, name="account_inactive"),
+    path("accounts/reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
+    path("accounts/2fa/", include("allauth.mfa.urls")),
+    path(
+        "accounts/sso/cancelled/",
+        social_views.login_cancelled,
+        name="socialaccount_login_cancelled",
+    ),
+    path("accounts/sso/error/", social_views.login_error, name="socialaccount_login_error"),
+    path("accounts/sso/signup/", social_views.signup, name="socialaccount_signup"),
+    path("", include("accounts.sso.urls")),
+]
