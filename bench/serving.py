@@ -71,6 +71,8 @@ def production_env(sandbox_url: str, database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "STATIC_MANIFEST": "false",
         "LOG_LEVEL": "WARNING",
+        # The bench's admin session has no second factor: measure serving, not enrolment.
+        "MFA_REQUIRED_ROLES": "",
     }
 
 
@@ -83,7 +85,7 @@ def session_cookie(env: dict) -> str:
         "user, _ = User.objects.get_or_create(username='bench')\n"
         "user.groups.set([Group.objects.get(name='admin')])\n"
         "s = SessionStore(); s['_auth_user_id'] = str(user.pk)\n"
-        "s['_auth_user_backend'] = 'django.contrib.auth.backends.ModelBackend'\n"
+        "s['_auth_user_backend'] = 'dashboard.auth.PermissionBackend'\n"
         "s['_auth_user_hash'] = user.get_session_auth_hash(); s.create(); print(s.session_key)\n"
     )
     result = subprocess.run(

@@ -29,15 +29,11 @@ from customer_index.models import (
     IndexedDelegationInvitation,
     fold,
 )
+from delegations.ids import PATTERNS, is_id
 
 PAGE_SIZE = 25
 MAX_QUERY_LENGTH = 200
 TRIGRAM = 3
-PARTY_ID = re.compile(r"^pty_[0-9a-f]{32}$")
-
-
-def natural_id(prefix: str) -> re.Pattern:
-    return re.compile(rf"^{prefix}_[0-9a-f]{{32}}$")
 
 
 @dataclass(frozen=True)
@@ -65,27 +61,27 @@ CUSTOMER_TEXT = TextSpec(
     "customer_index_fts",
     ranked=("name_folded", "email_folded"),
     substring_only=("agent_names_folded",),
-    ids={"party_id": PARTY_ID},
+    ids={"party_id": PATTERNS["pty"]},
 )
 AGENT_INVITATION_TEXT = TextSpec(
     IndexedAgentInvitation,
     "customer_index_adi_fts",
     ranked=("email_folded", "invitation_id"),
     substring_only=("agent_name_folded",),
-    ids={"customer_party_id": PARTY_ID, "agent_delegation_id": natural_id("adl")},
+    ids={"customer_party_id": PATTERNS["pty"], "agent_delegation_id": PATTERNS["adl"]},
 )
 DELEGATION_INVITATION_TEXT = TextSpec(
     IndexedDelegationInvitation,
     "customer_index_din_fts",
     ranked=("email_folded", "invitation_id"),
-    ids={"customer_party_id": PARTY_ID},
+    ids={"customer_party_id": PATTERNS["pty"]},
 )
 AGENT_DELEGATION_TEXT = TextSpec(
     IndexedAgentDelegation,
     "customer_index_adl_fts",
     ranked=("customer_name_folded", "agent_delegation_id"),
     substring_only=("agent_name_folded",),
-    ids={"customer_party_id": PARTY_ID, "delegation_id": natural_id("dlg")},
+    ids={"customer_party_id": PATTERNS["pty"], "delegation_id": PATTERNS["dlg"]},
 )
 
 # Above this many candidates, walking the newest-first index beats sorting them (SQLite).
@@ -122,7 +118,7 @@ def normalise(query: str) -> str:
 
 
 def is_party_id(query: str) -> bool:
-    return bool(PARTY_ID.match(query))
+    return is_id("pty", query)
 
 
 def search(query: str, *, offset: int = 0, page_size: int = PAGE_SIZE) -> Results:

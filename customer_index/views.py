@@ -14,8 +14,9 @@ from django.views.decorators.http import require_GET, require_POST
 from customer_index import freshness, rows, search, sync
 from customer_index.models import SyncRun
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations import services
-from delegations.errors import NaturalError, NaturalNotFound
+from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 
 TABLE_ID = "customers-table"
 STATUS_ID = "customer-index-status"
@@ -37,10 +38,9 @@ def customer_search(request: HttpRequest) -> HttpResponse:
     status = 200
     if search.is_party_id(query) and not results.customers and not results.has_previous:
         status = fall_through(query, context)
-    template = "customer_index/search.html"
-    if request.htmx.target == TABLE_ID and not request.htmx.history_restore_request:
-        template += "#customers-table"
-    return TemplateResponse(request, template, context, status=status)
+    return render_partial_response(
+        request, "customer_index/search.html", context, target=TABLE_ID, status=status
+    )
 
 
 def fall_through(party_id: str, context: dict) -> int:
@@ -51,8 +51,8 @@ def fall_through(party_id: str, context: dict) -> int:
         context["not_found"] = party_id
         return 200
     except NaturalError as error:
-        context["upstream_error"] = error
-        return error.status_code_for_page
+        context["upstream_error"] = failure = UpstreamFailure.of(error)
+        return failure.status
     context["rows"] = (rows.customer_row(customer),)
     context["not_indexed"] = True
     return 200

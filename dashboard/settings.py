@@ -51,7 +51,6 @@ INSTALLED_APPS = [
     "delegations",
     "operations",
     "customer_index",
-    "actions",
     "accounts",
 ]
 
@@ -114,7 +113,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's model backend, asking for a user's permissions in one query (dashboard/auth.py).
+    "dashboard.auth.PermissionBackend",
     "accounts.backends.SignInSessionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [

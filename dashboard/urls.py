@@ -9,8 +9,7 @@ urlpatterns = [
     path("readyz", views.readyz, name="readyz"),
     # Fixed paths (/delegations/review/, /customers/search/) come before the detail patterns
     # they resemble.
-    path("", include("actions.urls")),
+    path("", include("operations.urls")),
     path("", include("customer_index.urls")),
     path("", include("delegations.urls")),
-    path("", include("operations.urls")),
 ]

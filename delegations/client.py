@@ -30,8 +30,8 @@ from typing import Any
 import httpx
 from django.conf import settings
 from django.core.signals import setting_changed
-from django.db import connection, transaction
 
+from delegations import call_log
 from delegations.errors import (
     NaturalBadResponse,
     NaturalCredentialsRefused,
@@ -45,7 +45,7 @@ from delegations.errors import (
 )
 from delegations.records import ApiError, parse_errors
 
-call_log = logging.getLogger("natural.calls")
+call_logger = logging.getLogger("natural.calls")
 logger = logging.getLogger(__name__)
 
 # Tests replace these two so retry waits are instant yet recorded (tests/fixtures/natural.py).
@@ -370,7 +370,7 @@ class NaturalClient:
             "support_id": info.support_id or "",
             "error": error,
         }
-        call_log.info(
+        call_logger.info(
             "natural_call %s",
             " ".join(
                 f"{name}={value if value not in ('', None) else '-'}"
@@ -379,7 +379,7 @@ class NaturalClient:
             extra={"natural_call": entry},
         )
         if self.record_calls:
-            _save_api_call(entry, info.started_at)
+            call_log.record(entry, info.started_at)
         if on_attempt is not None:
             try:
                 on_attempt(info)
@@ -388,27 +388,6 @@ class NaturalClient:
                 logger.exception(
                     "on_attempt callback failed for %s %s", request.method, entry["path"]
                 )
-
-
-def _save_api_call(entry: dict[str, Any], created_at: datetime) -> None:
-    """One INSERT; a database problem is logged, never raised into the page."""
-    from delegations.models import ApiCall
-
-    # Natural's strings are not ours to trust: cut them to the columns rather than lose the row.
-    clipped = {
-        name: value[: ApiCall._meta.get_field(name).max_length] if isinstance(value, str) else value
-        for name, value in entry.items()
-    }
-    row = ApiCall(**clipped, created_at=created_at)
-    try:
-        if connection.in_atomic_block:
-            # A savepoint, so a failed INSERT cannot poison the caller's transaction.
-            with transaction.atomic():
-                row.save(force_insert=True)
-        else:
-            row.save(force_insert=True)
-    except Exception:
-        logger.warning("could not store the Natural call log row", exc_info=True)
 
 
 def _rejection(status: int, errors: tuple[ApiError, ...]) -> NaturalError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from delegations.records import ApiError
 
@@ -110,3 +111,35 @@ class NaturalOutcomeUnknown(NaturalError):
         kwargs.setdefault("status", last_status)
         super().__init__(message, **kwargs)
         self.last_status = last_status
+
+
+@dataclass(frozen=True)
+class UpstreamFailure:
+    """What a page shows when Natural failed a read: a safe message, the status our page answers
+    with, and Natural's support id. Every page renders it with `includes/upstream_error.html`."""
+
+    message: str
+    status: int
+    support_id: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def retryable(self) -> bool:
+        return self.status >= 500
+
+    @classmethod
+    def of(cls, error: NaturalError) -> UpstreamFailure:
+        if isinstance(error, NaturalRejected):
+            cursor = any(item.parameter == "cursor" for item in error.errors)
+            message = (
+                "This page link is no longer valid. Start again from the first page."
+                if cursor
+                else f"Natural refused this request: {error.message}"
+            )
+            return cls(message, 400, error.support_id)
+        return cls(
+            error.message,
+            error.status_code_for_page,
+            error.support_id,
+            getattr(error, "retry_after", None),
+        )

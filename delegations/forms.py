@@ -8,16 +8,17 @@ from collections.abc import Iterable
 from django import forms
 from django.core.validators import RegexValidator
 
+from delegations import ids
+from delegations.records import DELEGATION_INVITATION_STATUSES, INVITATION_STATUSES
+
 PAGE_SIZES = (20, 50, 100)
-INVITATION_STATUSES = ("PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELED")
-DELEGATION_INVITATION_STATUSES = ("PENDING", "ACCEPTED", "REVOKED", "EXPIRED", "DECLINED")
 MAX_TRAIL = 30
 CURSOR_PATTERN = r"^[A-Za-z0-9_\-.~=]{1,512}$"
 
 
 def natural_id(prefix: str) -> RegexValidator:
     return RegexValidator(
-        rf"^{prefix}_[0-9a-f]{{32}}$",
+        ids.PATTERNS[prefix],
         f"Enter a {prefix}_ id: “{prefix}_” followed by 32 lowercase hex digits.",
     )
 
@@ -169,7 +170,7 @@ class AgentDelegationFilterForm(AgentChoicesMixin, TableForm):
         }
 
 
-LOOKUP_PREFIXES = ("pty", "adl", "adi", "din", "agt", "dlg")
+LOOKUP_PREFIXES = ids.PREFIXES
 
 
 class LookupForm(forms.Form):

@@ -6,7 +6,8 @@ from django.db import models
 
 
 class ApiCall(models.Model):
-    """One HTTP attempt to Natural, as the audit pages show it (never the token or headers)."""
+    """One HTTP attempt to Natural, as the Natural requests page shows it (never the token or
+    headers). Written by delegations/call_log.py, removed after 30 days by `manage.py prune`."""
 
     method = models.CharField(max_length=8)
     # The path only: query strings can carry customer emails, which the log does not need.

@@ -1,7 +1,7 @@
 """Display values for the browse tables, computed once in Python.
 
 Each row becomes a plain dict of ready strings (money, relative times, badge classes, detail
-URLs), so the per-row template work is a handful of variable lookups.
+URLs); the templates build every row's HTML from them with a handful of variable lookups.
 """
 
 from __future__ import annotations
@@ -12,12 +12,8 @@ from functools import cache
 from urllib.parse import quote
 
 from django.urls import reverse
-from django.utils.html import escape
-
-from delegations import cells
 
 SOON_HOURS = 48
-SOON_BADGE = ' <span class="badge badge-soon">Expires soon</span>'
 _PLACEHOLDER = "ID-PLACEHOLDER"
 _UNITS = (
     (365 * 86400, "year"),
@@ -86,12 +82,20 @@ def agent_name(agent_id: str | None, name: str | None, agents: Mapping[str, str]
     return agents.get(agent_id or "", agent_id or "—")
 
 
-def invitation_row(invitation, now: datetime, agents: Mapping[str, str]) -> dict:
+def invitation_row(invitation, now: datetime, agents: Mapping[str, str], back: str = "") -> dict:
+    """One invitation; `back` is the page a cancel confirmation returns to."""
     effective = invitation.effective_status or invitation.status
     customer_id = invitation.customer_party_id
-    row = {
+    recipient = invitation.email or invitation.recipient_value or "—"
+    cancel = detail_url("invitation-cancel-confirm", invitation.id)
+    cancel_query = f"next={quote(back, safe='/')}&email={quote(recipient, safe='/')}"
+    return {
         "id": invitation.id,
-        "recipient": invitation.email or invitation.recipient_value or "—",
+        "status": (effective or "UNKNOWN").upper(),
+        "pending": invitation.is_pending,
+        "cancel_url": f"{cancel}?{cancel_query}",
+        "cancel_dialog_url": f"{cancel}?row=1&{cancel_query}",
+        "recipient": recipient,
         "recipient_type": invitation.recipient_type or "",
         "customer_url": detail_url("customer-detail", customer_id) if customer_id else "",
         "agent": agent_name(invitation.agent_id, invitation.agent_name, agents),
@@ -107,20 +111,6 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str]) -> dict
         "expires_soon": invitation.is_pending and invitation.expires_within(SOON_HOURS, now),
         "created": moment(invitation.created_at, now),
     }
-    row["html"] = cells.row(
-        (
-            "cell-name",
-            cells.link(row["customer_url"], row["recipient"]) + cells.sub(row["recipient_type"]),
-        ),
-        ("", escape(row["agent"])),
-        ("", cells.badge(**row["badge"]) + cells.sub(row["status_note"])),
-        ("", cells.permissions(row["permissions"])),
-        ("num money", escape(row["limit"])),
-        ("", cells.when(row["expires"]) + (SOON_BADGE if row["expires_soon"] else "")),
-        ("", cells.when(row["created"])),
-        ("", cells.copyable_id(row["id"])),
-    )
-    return row
 
 
 def delegation_invitation_row(invitation, now: datetime) -> dict:

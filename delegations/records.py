@@ -12,11 +12,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 Json = Mapping[str, Any]
 
 _CAMEL_HUMP = re.compile(r"(?<!^)(?=[A-Z])")
+
+# The statuses Natural documents for each kind of invitation (filters offer exactly these).
+INVITATION_STATUSES = ("PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELED")
+DELEGATION_INVITATION_STATUSES = ("PENDING", "ACCEPTED", "REVOKED", "EXPIRED", "DECLINED")
 
 
 @dataclass(frozen=True, order=True)
@@ -158,6 +163,26 @@ class BatchResult:
 
 
 @dataclass(frozen=True)
+class WrittenResource:
+    """One resource a write answered with: what it created, canceled or revoked."""
+
+    id: str
+    type: str
+    recipient_type: str | None
+    recipient_value: str | None
+    status: str | None
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """A write's answer: its resources, undelivered emails, and a bulk cancel's count."""
+
+    resources: tuple[WrittenResource, ...]
+    email_failures: tuple[dict, ...]
+    revoked_count: int | None
+
+
+@dataclass(frozen=True)
 class DelegationInvitation:
     id: str
     customer_email: str | None
@@ -201,14 +226,19 @@ def snake(name: str) -> str:
     return _CAMEL_HUMP.sub("_", name).lower()
 
 
+@cache
+def _spellings(names: tuple[str, ...]) -> tuple[str, ...]:
+    """Each name as written, then in snake_case: worked out once per call site, not per row."""
+    return tuple(dict.fromkeys(key for name in names for key in (name, snake(name))))
+
+
 def field(source: Json | None, *names: str) -> Any:
     """The first of `names` present in `source`, each tried as written and in snake_case."""
     if not source:
         return None
-    for name in names:
-        for key in (name, snake(name)):
-            if key in source:
-                return source[key]
+    for key in _spellings(names):
+        if key in source:
+            return source[key]
     return None
 
 
@@ -378,6 +408,43 @@ def parse_batch_result(payload: Json) -> BatchResult:
         email_failures=tuple(
             dict(item) if isinstance(item, Mapping) else {"detail": str(item)} for item in failures
         ),
+    )
+
+
+def parse_write_result(payload: Any) -> WriteResult:
+    """Any write's answer, camelCase or snake_case: `data` as one resource or a list, the
+    batch invite's `meta.emailFailures`, the bulk cancel's bare `revokedCount`."""
+    document = payload if isinstance(payload, Mapping) else {}
+    data = document.get("data")
+    items = data if isinstance(data, list) else [data] if isinstance(data, Mapping) else []
+    resources = []
+    for item in items:
+        if not isinstance(item, Mapping) or not item.get("id"):
+            continue
+        attributes = _attributes(item)
+        recipient_type, recipient_value = _recipient(attributes)
+        resources.append(
+            WrittenResource(
+                id=item["id"],
+                type=item.get("type") or "",
+                recipient_type=recipient_type,
+                recipient_value=recipient_value,
+                status=field(attributes, "status"),
+            )
+        )
+    failures = field(document.get("meta"), "emailFailures") or ()
+    count = field(document, "revokedCount")
+    return WriteResult(
+        resources=tuple(resources),
+        email_failures=tuple(
+            {
+                "invitationId": field(item, "invitationId"),
+                "reason": field(item, "reason"),
+            }
+            for item in failures
+            if isinstance(item, Mapping)
+        ),
+        revoked_count=count if isinstance(count, int) else None,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -29,8 +29,6 @@ from delegations.records import (
 
 # Agents change rarely and label many tables: one fetch serves a minute of pages.
 AGENTS_CACHE_SECONDS = 60
-# After a failed fetch, labels fall back to ids for a moment instead of calling again per row.
-AGENTS_FAILURE_SECONDS = 10
 AGENTS_MAX_PAGES = 20
 HEALTH_TIMEOUT_SECONDS = 2.0
 # Natural ids are `prefix_hex`; anything else is a typo or an attempt to reach another path.
@@ -47,6 +45,25 @@ def get_customer(customer_id: str) -> Customer:
     return _one(f"/customers/{_segment(customer_id)}", parse_customer)
 
 
+def iter_pages[T](
+    fetch: Callable[..., Page[T]], *, max_pages: int, first: Page[T] | None = None, **query: Any
+) -> Iterator[Page[T]]:
+    """The pages of one listing, following its cursor, newest first, at most `max_pages` (so a
+    cursor that never ends cannot hold a request). `first` is a page already fetched."""
+    page = first if first is not None else fetch(**query)
+    for number in range(1, max_pages + 1):
+        yield page
+        if number == max_pages or not (page.has_more and page.next_cursor):
+            return
+        page = fetch(**{**query, "cursor": page.next_cursor})
+
+
+def iter_items[T](fetch: Callable[..., Page[T]], *, max_pages: int, **query: Any) -> Iterator[T]:
+    """Every item of a listing, page after page (see iter_pages)."""
+    for page in iter_pages(fetch, max_pages=max_pages, **query):
+        yield from page.items
+
+
 def list_agents() -> tuple[Agent, ...]:
     """Every agent of the account (all pages), cached for about a minute."""
     key = _agents_cache_key()
@@ -55,24 +72,6 @@ def list_agents() -> tuple[Agent, ...]:
         agents = _fetch_all_agents()
         cache.set(key, agents, AGENTS_CACHE_SECONDS)
     return agents
-
-
-def agent_name(agent_id: str) -> str:
-    """The agent's name for labels, from the cached list; the id itself if unknown."""
-    return agent_names().get(agent_id, agent_id)
-
-
-def agent_names() -> dict[str, str]:
-    """Agent id -> name from the cached list; empty while Natural cannot list agents."""
-    failed_key = _agents_cache_key() + ":failed"
-    if cache.get(failed_key):
-        return {}
-    try:
-        agents = list_agents()
-    except NaturalError:
-        cache.set(failed_key, True, AGENTS_FAILURE_SECONDS)
-        return {}
-    return {agent.id: agent.name for agent in agents}
 
 
 def list_agent_invitations(
@@ -160,16 +159,12 @@ def _parsed(envelope: Callable[..., Any], payload: Any, parse_item: Callable[[An
         raise NaturalBadResponse() from error
 
 
+def _list_agents_page(*, cursor: str | None = None, limit: int = 100) -> Page[Agent]:
+    return _page("/agents", {"cursor": cursor, "limit": limit}, parse_agent)
+
+
 def _fetch_all_agents() -> tuple[Agent, ...]:
-    agents: list[Agent] = []
-    cursor = None
-    for _ in range(AGENTS_MAX_PAGES):
-        page = _page("/agents", {"cursor": cursor, "limit": 100}, parse_agent)
-        agents.extend(page.items)
-        if not page.has_more:
-            break
-        cursor = page.next_cursor
-    return tuple(agents)
+    return tuple(iter_items(_list_agents_page, max_pages=AGENTS_MAX_PAGES))
 
 
 def _agents_cache_key() -> str:

@@ -2,7 +2,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from delegations.views import agent_delegations, customers, export, invitations, lookup
+from delegations.views import (
+    agent_delegations,
+    customers,
+    export,
+    invitations,
+    lookup,
+    requests,
+)
 
 urlpatterns = [
     path("invitations/", invitations.invitation_list, name="invitation-list"),
@@ -26,4 +33,5 @@ urlpatterns = [
         "delegations/<str:adl_id>/", agent_delegations.delegation_detail, name="delegation-detail"
     ),
     path("lookup/", lookup.lookup, name="lookup"),
+    path("natural-requests/", requests.natural_requests, name="natural-requests"),
 ]

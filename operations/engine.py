@@ -31,24 +31,28 @@ short autocommit statement, and attempts are written as they finish.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from operations.models import (
-    STALE_SENDING_AFTER,
     Batch,
     Operation,
     OperationAttempt,
     State,
+    sending_lease,
 )
 
 logger = logging.getLogger("operations.engine")
+SETTLE_POLL_SECONDS = 0.1
 
 
 class KeyReused(Exception):
@@ -89,6 +93,7 @@ def prepare(
     chunk_index: int | None = None,
 ) -> Operation:
     key = uuid.UUID(str(key))
+    _check_declared(action, method, idempotent)
     target = target or {}
     defaults = {
         "actor": actor,
@@ -117,20 +122,22 @@ def submit(**arguments) -> Operation:
 def run(operation: Operation) -> Operation:
     now = timezone.now()
     claimed = Operation.objects.filter(pk=operation.pk, state=State.PENDING).update(
-        state=State.SENDING, sending_since=now, first_sent_at=now
+        state=State.SENDING, sending_since=now, first_sent_at=Coalesce("first_sent_at", now)
     )
     operation.refresh_from_db()
     if not claimed:
         return operation
-    return _send(operation, round_number=1)
+    return _send(operation, round_number=_next_round(operation), resumed=False)
 
 
 def retry(operation: Operation) -> Operation:
     operation.refresh_from_db()
     if not operation.can_retry_same_key:
         raise CannotRetry(_why_not_retry(operation))
+    if operation.state == State.PENDING:
+        return run(operation)
     now = timezone.now()
-    abandoned = Q(state=State.SENDING, sending_since__lt=now - STALE_SENDING_AFTER)
+    abandoned = Q(state=State.SENDING, sending_since__lt=now - sending_lease())
     claimed = (
         Operation.objects.filter(pk=operation.pk)
         .filter(Q(state=State.UNKNOWN) | abandoned)
@@ -139,8 +146,34 @@ def retry(operation: Operation) -> Operation:
     operation.refresh_from_db()
     if not claimed:
         return operation
-    last_round = operation.attempts.aggregate(last=Max("round"))["last"] or 0
-    return _send(operation, round_number=last_round + 1)
+    return _send(operation, round_number=_next_round(operation), resumed=True)
+
+
+def abandon(operation: Operation) -> Operation:
+    """A part whose process died while it was `sending` becomes `unknown` (its lease ran out),
+    so it can be reconciled and retried like any other unknown outcome."""
+    cutoff = timezone.now() - sending_lease()
+    Operation.objects.filter(pk=operation.pk, state=State.SENDING, sending_since__lt=cutoff).update(
+        state=State.UNKNOWN,
+        sending_since=None,
+        result={"message": "The process sending this request stopped before Natural answered."},
+    )
+    operation.refresh_from_db()
+    return operation
+
+
+def await_settled(operation: Operation, *, seconds: float) -> Operation:
+    """Wait a little for another request that is sending this operation right now."""
+    deadline = time.monotonic() + seconds
+    operation.refresh_from_db()
+    while operation.is_being_sent and time.monotonic() < deadline:
+        time.sleep(SETTLE_POLL_SECONDS)
+        operation.refresh_from_db()
+    return operation
+
+
+def _next_round(operation: Operation) -> int:
+    return (operation.attempts.aggregate(last=Max("round"))["last"] or 0) + 1
 
 
 def create_batch(
@@ -153,9 +186,10 @@ def create_batch(
     parts: list[Part],
 ) -> Batch:
     key = uuid.UUID(str(key))
+    wanted = [(p.method.upper(), p.path, Operation.hash_body(p.body)) for p in parts]
     existing = Batch.objects.filter(key=key).first()
     if existing is not None:
-        return existing
+        return _same_batch(existing, action, wanted)
     with transaction.atomic():
         batch, created = Batch.objects.get_or_create(
             key=key,
@@ -180,6 +214,18 @@ def create_batch(
                     batch=batch,
                     chunk_index=index,
                 )
+    if not created:
+        return _same_batch(batch, action, wanted)
+    return batch
+
+
+def _same_batch(batch: Batch, action: str, wanted: list[tuple[str, str, str]]) -> Batch:
+    """The batch this key made, if it is the request asked for now; KeyReused otherwise."""
+    held = list(
+        batch.operations.order_by("chunk_index").values_list("method", "path", "body_sha256")
+    )
+    if batch.action != action or held != wanted:
+        raise KeyReused(f"Key {batch.key} already belongs to another batch.")
     return batch
 
 
@@ -188,6 +234,23 @@ def run_batch(batch: Batch) -> list[Operation]:
     for operation in batch.operations.filter(state=State.PENDING).order_by("chunk_index"):
         sent.append(run(operation))
     return sent
+
+
+def batch_digest(batch: Batch) -> str:
+    """What a batch sends, as one hash of its parts' bodies in order (the preview's digest)."""
+    hashes = batch.operations.order_by("chunk_index").values_list("body_sha256", flat=True)
+    return digest_of_hashes(hashes)
+
+
+def digest_of_hashes(body_hashes) -> str:
+    hasher = hashlib.sha256()
+    for body_hash in body_hashes:
+        hasher.update(bytes.fromhex(body_hash))
+    return hasher.hexdigest()
+
+
+def digest_of_bodies(bodies) -> str:
+    return digest_of_hashes(Operation.hash_body(body) for body in bodies)
 
 
 def reconcile(operation: Operation, *, actor) -> Operation:
@@ -199,14 +262,25 @@ def reconcile(operation: Operation, *, actor) -> Operation:
 # Sending
 
 
-def _send(operation: Operation, *, round_number: int) -> Operation:
+def _send(operation: Operation, *, round_number: int, resumed: bool) -> Operation:
+    """`resumed`: the operation was `unknown` (or left `sending`), so an earlier send may have
+    been applied and only an answer that proves otherwise may call it failed."""
     from delegations.client import get_client
-    from delegations.errors import NaturalCredentialsRefused, NaturalError, NaturalRejected
+    from delegations.errors import (
+        NaturalCredentialsRefused,
+        NaturalError,
+        NaturalOutcomeUnknown,
+        NaturalRejected,
+    )
 
     base_number = operation.attempts.count()
     body = operation.body_bytes
 
     def record_attempt(info) -> None:
+        # The heartbeat: a live sender renews its lease after every attempt.
+        Operation.objects.filter(pk=operation.pk, state=State.SENDING).update(
+            sending_since=timezone.now()
+        )
         OperationAttempt.objects.create(
             operation=operation,
             number=base_number + info.number,
@@ -231,9 +305,17 @@ def _send(operation: Operation, *, round_number: int) -> Operation:
             on_attempt=record_attempt,
         )
     except (NaturalRejected, NaturalCredentialsRefused) as error:
-        return _finish(operation, State.FAILED, _failure_result(error))
-    except NaturalError as error:
+        if proves_not_applied(error.status) or not _may_have_applied_before(operation, resumed):
+            return _finish(operation, State.FAILED, _failure_result(error))
         return _finish(operation, State.UNKNOWN, _unknown_result(error))
+    except NaturalOutcomeUnknown as error:
+        return _finish(operation, State.UNKNOWN, _unknown_result(error))
+    except NaturalError as error:
+        # The client raises anything else for a write only when no attempt of this send was
+        # processed (a final 429, or the request never left).
+        if _may_have_applied_before(operation, resumed):
+            return _finish(operation, State.UNKNOWN, _unknown_result(error))
+        return _finish(operation, State.PENDING, _not_sent_result(error))
     except Exception as error:
         # A bug of ours after the bytes may have left: the outcome is unknown, never lost.
         logger.exception("operation %s: unexpected error while sending", operation.key)
@@ -242,12 +324,32 @@ def _send(operation: Operation, *, round_number: int) -> Operation:
     return _finish(operation, State.SUCCEEDED, _success_result(response))
 
 
+# The answers that prove a request was not applied, even when an earlier send of it may have
+# been: Natural replays the original answer for a key it already processed, so a fresh refusal
+# of the content (400 malformed, 404 no such resource, 422 invalid) to the same key and bytes
+# means no earlier send was applied. 401/403 (checked before the key is looked up), 408, 409
+# (in progress), 429 and 5xx say nothing about earlier sends.
+PROOF_OF_NOT_APPLIED = frozenset({400, 404, 410, 422})
+
+
+def proves_not_applied(status: int | None) -> bool:
+    return status in PROOF_OF_NOT_APPLIED
+
+
+def _may_have_applied_before(operation: Operation, resumed: bool) -> bool:
+    """Whether an earlier attempt than the last one may have been processed by Natural."""
+    if resumed:
+        return True
+    attempts = list(operation.attempts.order_by("number"))
+    return any(attempt.may_have_applied for attempt in attempts[:-1])
+
+
 def _finish(operation: Operation, state: str, result: dict[str, Any]) -> Operation:
     search_text = " ".join([operation.search_text, *result.get("ids", [])]).strip()
     Operation.objects.filter(pk=operation.pk, state=State.SENDING).update(
         state=state,
         result=result,
-        finished_at=timezone.now(),
+        finished_at=None if state == State.PENDING else timezone.now(),
         sending_since=None,
         search_text=search_text,
     )
@@ -257,29 +359,26 @@ def _finish(operation: Operation, state: str, result: dict[str, Any]) -> Operati
 
 
 def _success_result(response) -> dict[str, Any]:
-    document = response.json if isinstance(response.json, dict) else {}
-    data = document.get("data")
-    resources = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
+    from delegations.records import parse_write_result
+
+    written = parse_write_result(response.json)
     items = []
-    for resource in resources:
-        if not isinstance(resource, dict) or not resource.get("id"):
-            continue
-        attributes = resource.get("attributes") or {}
-        item = {"id": resource["id"], "type": resource.get("type", "")}
-        if isinstance(attributes.get("recipient"), dict):
-            item["recipient"] = attributes["recipient"]
-        if attributes.get("status"):
-            item["status"] = attributes["status"]
+    for resource in written.resources:
+        item = {"id": resource.id, "type": resource.type}
+        if resource.recipient_type and resource.recipient_value:
+            item["recipient"] = {"type": resource.recipient_type, "value": resource.recipient_value}
+        if resource.status:
+            item["status"] = resource.status
         items.append(item)
-    meta = document.get("meta") if isinstance(document.get("meta"), dict) else {}
     return {
         "status": response.status,
         "replayed": bool(response.replayed),
         "support_id": response.support_id,
         "ids": [item["id"] for item in items],
         "items": items,
-        "emailFailures": list(meta.get("emailFailures") or []),
-        "response": document,
+        "emailFailures": list(written.email_failures),
+        "revokedCount": written.revoked_count,
+        "response": response.json if isinstance(response.json, dict) else {},
     }
 
 
@@ -303,6 +402,16 @@ def _failure_result(error) -> dict[str, Any]:
     }
 
 
+def _not_sent_result(error) -> dict[str, Any]:
+    return {
+        "status": error.status,
+        "message": f"{error.message} Natural did not process it; it can be sent again safely.",
+        "support_id": error.support_id,
+        "not_sent": True,
+        "retry_after": getattr(error, "retry_after", None),
+    }
+
+
 def _unknown_result(error) -> dict[str, Any]:
     return {
         "status": getattr(error, "last_status", None) or error.status,
@@ -310,6 +419,15 @@ def _unknown_result(error) -> dict[str, Any]:
         "support_id": error.support_id,
         "error": type(error).__name__,
     }
+
+
+def _check_declared(action: str, method: str, idempotent: bool) -> None:
+    """A write is sent the way its declaration says, or not at all (a bug, never a resend)."""
+    from operations.catalog import declared
+
+    write = declared(action)
+    if write.method != method.upper() or write.idempotent != idempotent:
+        raise ValueError(f"{action} is declared {write.method}, idempotent={write.idempotent}.")
 
 
 def _check_same_request(operation: Operation, action: str, method: str, path: str, body: bytes):
@@ -324,6 +442,8 @@ def _check_same_request(operation: Operation, action: str, method: str, path: st
 
 
 def _why_not_retry(operation: Operation) -> str:
+    if operation.state == State.PENDING:
+        return "The operation is waiting to be sent; nothing went out yet."
     if not operation.idempotent:
         return "Natural does not deduplicate this request by key; reconcile it instead."
     if operation.state not in (State.UNKNOWN, State.SENDING):

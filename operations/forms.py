@@ -6,7 +6,6 @@ rendered; the same key comes back on every resubmit of that rendering.
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -15,14 +14,16 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from operations import payloads, recipients
+from delegations import writes
+from operations import recipients
+from operations.confirm import new_key
 from operations.models import Action, State
 
 MAX_BATCH = 1000
 DEFAULT_EXPIRY_DAYS = 7
 MAX_EXPIRY_DAYS = 90
 MAX_DOLLARS = Decimal("1000000000")
-PERMISSION_CHOICES = [(name, name) for name in payloads.PERMISSIONS]
+PERMISSION_CHOICES = [(name, name) for name in writes.PERMISSIONS]
 MAX_CSV_BYTES = 1024 * 1024
 
 
@@ -49,7 +50,7 @@ class KeyedForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound:
-            self.initial.setdefault("key", uuid.uuid4())
+            self.initial.setdefault("key", new_key())
 
 
 class InviteCustomersForm(KeyedForm):
@@ -74,6 +75,10 @@ class InviteCustomersForm(KeyedForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="The invitation expires at the end of this day (UTC).",
     )
+    reinvite = forms.BooleanField(
+        label="Invite again recipients who already have a pending invitation from this agent",
+        required=False,
+    )
 
     def __init__(self, *args, agents=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,6 +89,7 @@ class InviteCustomersForm(KeyedForm):
             "expires_on", timezone.now().date() + timedelta(days=DEFAULT_EXPIRY_DAYS)
         )
         self.parsed: recipients.ParsedRecipients | None = None
+        self.left_out: tuple[recipients.Recipient, ...] = ()
 
     def clean_expires_on(self) -> date:
         value = self.cleaned_data["expires_on"]
@@ -126,19 +132,28 @@ class InviteCustomersForm(KeyedForm):
         day = self.cleaned_data["expires_on"]
         return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
+    def leave_out(self, already_invited) -> None:
+        """Recipients not to send to (they have a pending invitation from this agent)."""
+        self.left_out = tuple(already_invited)
+
+    @property
+    def to_send(self) -> list[recipients.Recipient]:
+        skipped = {recipient.identity for recipient in self.left_out}
+        return [r for r in self.parsed.recipients if r.identity not in skipped]
+
     def chunk_bodies(self) -> list[tuple[list[recipients.Recipient], bytes]]:
         """The exact request bodies, one per chunk of at most 100 recipients."""
         return [
             (
                 chunk,
-                payloads.invite_customers_body(
+                writes.invite_customers_body(
                     chunk,
                     self.cleaned_data["permissions"],
                     to_cents(self.cleaned_data["per_transaction"]),
                     self.expires_at,
                 ),
             )
-            for chunk in payloads.chunks(self.parsed.recipients)
+            for chunk in writes.chunks(self.to_send)
         ]
 
     def normalized_recipients(self) -> str:
@@ -160,9 +175,9 @@ class ProposedAgentForm(forms.Form):
             (agent.id, f"{agent.name} ({agent.id})") for agent in agents
         ]
 
-    def proposed(self) -> payloads.ProposedAgent:
+    def proposed(self) -> writes.ProposedAgent:
         data = self.cleaned_data
-        return payloads.ProposedAgent(
+        return writes.ProposedAgent(
             agent_id=data["agent"],
             permissions=tuple(data["permissions"]),
             per_transaction_cents=to_cents(data.get("per_transaction")),

@@ -15,8 +15,31 @@ from django.utils import timezone
 
 # Natural keeps an idempotency record this long; after it, the same key starts a new request.
 REPLAY_WINDOW = timedelta(hours=48)
-# A `sending` row older than this was abandoned by a process that died mid-request.
-STALE_SENDING_AFTER = timedelta(minutes=5)
+# Transport errors that prove a request never left this process.
+NEVER_LEFT = frozenset({"ConnectError", "ConnectTimeout", "PoolTimeout"})
+
+
+def sending_lease() -> timedelta:
+    """How long a live process can hold a `sending` row without a sign of life.
+
+    The sender stamps `sending_since` when it claims the row and again after every attempt. In
+    between lie at most one attempt (the connect and read timeouts) and one wait before the
+    next (the longest Retry-After it honours, never more than the retry budget). A row not
+    stamped for longer than that, plus a margin for the database round trips, belongs to a
+    process that died.
+    """
+    from delegations.client import RetryPolicy
+
+    seconds = (
+        settings.NATURAL_API_CONNECT_TIMEOUT
+        + settings.NATURAL_API_READ_TIMEOUT
+        + min(settings.NATURAL_API_RETRY_BUDGET, RetryPolicy.retry_after_cap)
+        + LEASE_MARGIN_SECONDS
+    )
+    return timedelta(seconds=seconds)
+
+
+LEASE_MARGIN_SECONDS = 5
 
 
 class Action(models.TextChoices):
@@ -41,6 +64,19 @@ FINAL_STATES = (State.SUCCEEDED, State.FAILED)
 class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("Audit rows are never deleted.")
+
+
+class OperationQuerySet(AppendOnlyQuerySet):
+    def needing_attention(self):
+        """Unknown or failed outcomes, parts a dead process left `sending` or never sent, and
+        sends Natural turned away before processing them."""
+        cutoff = timezone.now() - sending_lease()
+        return self.filter(
+            models.Q(state__in=(State.FAILED, State.UNKNOWN))
+            | models.Q(state=State.SENDING, sending_since__lt=cutoff)
+            | models.Q(state=State.PENDING, created_at__lt=cutoff)
+            | models.Q(state=State.PENDING, first_sent_at__isnull=False)
+        )
 
 
 class Batch(models.Model):
@@ -96,7 +132,7 @@ class Operation(models.Model):
     # Key, target ids, recipients and created ids, so one text search finds the operation.
     search_text = models.TextField(blank=True, default="")
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = OperationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -135,15 +171,42 @@ class Operation(models.Model):
 
     @property
     def is_stale_sending(self) -> bool:
+        """`sending`, yet no sign of life within the lease: the process sending it died."""
         return (
             self.state == State.SENDING
             and self.sending_since is not None
-            and timezone.now() - self.sending_since > STALE_SENDING_AFTER
+            and timezone.now() - self.sending_since > sending_lease()
         )
 
     @property
+    def is_being_sent(self) -> bool:
+        return self.state == State.SENDING and not self.is_stale_sending
+
+    @property
+    def not_sent(self) -> bool:
+        """Still `pending` after an attempt Natural turned away unprocessed (a final 429), or
+        left unclaimed by a process that died before sending it."""
+        if self.state != State.PENDING:
+            return False
+        return bool(self.result.get("not_sent")) or (
+            timezone.now() - self.created_at > sending_lease()
+        )
+
+    @property
+    def needs_attention(self) -> bool:
+        return self.state == State.UNKNOWN or self.is_stale_sending or self.not_sent
+
+    @property
+    def can_send_again(self) -> bool:
+        """Nothing of it was processed by Natural, so sending it cannot make a duplicate."""
+        return self.not_sent
+
+    @property
     def can_retry_same_key(self) -> bool:
-        """Resending is safe only where Natural dedupes the key and still remembers it."""
+        """Resending is safe only where Natural dedupes the key and still remembers it, or
+        where nothing was processed yet."""
+        if self.not_sent:
+            return True
         return (
             self.idempotent
             and (self.state == State.UNKNOWN or self.is_stale_sending)
@@ -193,5 +256,19 @@ class OperationAttempt(models.Model):
         outcome = self.status or self.exception or "?"
         return f"attempt {self.number} of {self.operation.key}: {outcome}"
 
+    @property
+    def may_have_applied(self) -> bool:
+        """Whether Natural may have processed this attempt. Only a refused connection proves
+        the bytes never left; 429 is documented as "not processed"; a 4xx refusal is an answer
+        to the content. Anything else (a lost answer, 5xx, 409 in progress, success) may."""
+        if self.status is None:
+            return self.exception not in NEVER_LEFT
+        return self.status != 429 and not (400 <= self.status < 500 and self.status != 409)
+
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit rows are never deleted.")
+
+
+from operations.review_marks import ReviewMark  # noqa: E402  (registered with this app)
+
+__all__ = ["Batch", "Operation", "OperationAttempt", "ReviewMark"]

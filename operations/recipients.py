@@ -12,9 +12,10 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from delegations.ids import is_id
+
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$")
 PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
-PARTY_ID = re.compile(r"^pty_[0-9a-f]{32}$")
 PHONE_PUNCTUATION = re.compile(r"[\s().-]")
 MAX_EMAIL_LENGTH = 254
 SHOWN_VALUE_LENGTH = 60
@@ -51,15 +52,19 @@ class ParsedRecipients:
 
     @property
     def counts(self) -> dict[str, int]:
-        counted = Counter(recipient.type for recipient in self.recipients)
-        return {kind: counted.get(kind, 0) for kind in TYPE_LABELS}
+        return count_by_type(self.recipients)
+
+
+def count_by_type(recipients: list[Recipient]) -> dict[str, int]:
+    counted = Counter(recipient.type for recipient in recipients)
+    return {kind: counted.get(kind, 0) for kind in TYPE_LABELS}
 
 
 def recognise(raw: str) -> Recipient | str:
     """The recipient `raw` names, or what is wrong with it."""
     shown = _shown(raw)
     if raw.lower().startswith("pty_"):
-        if PARTY_ID.match(raw):
+        if is_id("pty", raw):
             return Recipient("party_id", raw)
         return f'"{shown}" is not a party id: expected pty_ and 32 lowercase hex characters.'
     if "@" in raw:

@@ -1,8 +1,10 @@
 """Settle an `unknown` operation by reading what Natural holds, instead of creating again.
 
-Each action has a finder that looks the created resources up (by agent and recipient, or by
-customer email) among those made since the operation started. The finding is stored on the
-operation as `reconciliation`; the original attempts and result are left exactly as they were.
+Each write declares a finder (operations.catalog) that looks its effect up in Natural: created
+invitations by agent and recipient or by customer email, among those made since the operation
+started; a revoked access by the pair; canceled invitations by their status. The finding is
+stored on the operation as `reconciliation`; the original attempts and result stay as they were.
+When everything it was meant to do is found, the operation is settled as succeeded.
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from operations.models import Action, Operation
+from operations.models import Operation, State
+from operations.pending import invitation_identities
 
 # Natural's clock and ours may differ a little; look slightly before the operation began.
 CLOCK_MARGIN = timedelta(minutes=10)
 MAX_PAGES = 20
+PAGE_SIZE = 100
 
 Finder = Callable[[Operation], tuple[list[dict[str, Any]], list[str]]]
 
@@ -28,9 +32,17 @@ class CannotReconcile(Exception):
 
 
 def reconcile(operation: Operation, *, actor) -> Operation:
-    finder = FINDERS.get(operation.action)
+    from operations import engine
+    from operations.catalog import declared
+
+    finder = declared(operation.action).finder
     if finder is None:
         raise CannotReconcile("There is no way to look this action up in Natural yet.")
+    operation.refresh_from_db()
+    if operation.is_stale_sending:
+        operation = engine.abandon(operation)
+    if operation.state in (State.PENDING, State.SENDING):
+        raise CannotReconcile("The operation is being sent or waiting to be sent; look again soon.")
     found, missing = finder(operation)
     if found and missing:
         outcome = "partial"
@@ -52,7 +64,13 @@ def reconcile(operation: Operation, *, actor) -> Operation:
         locked.reconciliation = {**record, "history": history}
         found_ids = " ".join(item["id"] for item in found)
         locked.search_text = f"{locked.search_text} {found_ids}".strip()
-        locked.save(update_fields=["reconciliation", "search_text"])
+        fields = ["reconciliation", "search_text"]
+        if outcome == "found" and locked.state == State.UNKNOWN:
+            # Everything it was meant to do is visible in Natural: settled, never resent.
+            locked.state = State.SUCCEEDED
+            locked.finished_at = timezone.now()
+            fields += ["state", "finished_at"]
+        locked.save(update_fields=fields)
     operation.refresh_from_db()
     return operation
 
@@ -67,15 +85,17 @@ def find_customer_invitations(operation: Operation):
     wanted = {_identity(r["type"], r["value"]): r for r in operation.target.get("recipients", [])}
     found: dict[tuple[str, str], dict[str, Any]] = {}
     since = _since(operation)
-    cursor = None
-    for _ in range(MAX_PAGES):
-        page = services.list_agent_invitations(
-            agent_id=operation.target.get("agent_id"), cursor=cursor, limit=100
-        )
+    pages = services.iter_pages(
+        services.list_agent_invitations,
+        max_pages=MAX_PAGES,
+        agent_id=operation.target.get("agent_id"),
+        limit=100,
+    )
+    for page in pages:
         for invitation in page.items:
             if invitation.created_at is None or invitation.created_at < since:
                 continue
-            for identity in _identities(invitation):
+            for identity in invitation_identities(invitation):
                 if identity in wanted and identity not in found:
                     found[identity] = {
                         "id": invitation.id,
@@ -83,9 +103,8 @@ def find_customer_invitations(operation: Operation):
                         "status": invitation.status,
                     }
         oldest = page.items[-1].created_at if page.items else None
-        if not page.has_more or (oldest is not None and oldest < since):
+        if oldest is not None and oldest < since:
             break
-        cursor = page.next_cursor
     missing = [r["value"] for key, r in wanted.items() if key not in found]
     return list(found.values()), missing
 
@@ -96,36 +115,63 @@ def find_delegation_invitations(operation: Operation):
     email = (operation.target.get("customer_email") or "").lower()
     since = _since(operation)
     found = []
-    cursor = None
-    for _ in range(MAX_PAGES):
-        page = services.list_delegation_invitations(cursor=cursor, limit=100)
+    pages = services.iter_pages(
+        services.list_delegation_invitations, max_pages=MAX_PAGES, limit=100
+    )
+    for page in pages:
         for invitation in page.items:
             if invitation.customer_email.lower() == email and invitation.created_at >= since:
                 found.append({"id": invitation.id, "status": invitation.status})
         oldest = page.items[-1].created_at if page.items else None
-        if not page.has_more or (oldest is not None and oldest < since):
+        if oldest is not None and oldest < since:
             break
-        cursor = page.next_cursor
     return found, ([] if found else [email])
-
-
-def _identities(invitation) -> list[tuple[str, str]]:
-    """The ways a listed invitation can name its recipient (the list shows email and party)."""
-    identities = []
-    if invitation.recipient_type and invitation.recipient_value:
-        identities.append(_identity(invitation.recipient_type, invitation.recipient_value))
-    if invitation.email:
-        identities.append(_identity("email", invitation.email))
-    if invitation.customer_party_id:
-        identities.append(_identity("party_id", invitation.customer_party_id))
-    return identities
 
 
 def _identity(kind: str, value: str) -> tuple[str, str]:
     return (kind, value.lower() if kind == "email" else value)
 
 
-FINDERS: dict[str, Finder] = {
-    Action.INVITE_CUSTOMERS: find_customer_invitations,
-    Action.CREATE_DELEGATION_INVITATION: find_delegation_invitations,
-}
+def find_revoked_access(operation: Operation):
+    from delegations import services
+
+    target = operation.target
+    page = services.list_agent_delegations(
+        agent_id=target["agent_id"], delegating_party_id=target["customer_id"], limit=PAGE_SIZE
+    )
+    still_active = any(item.id == target.get("delegation_id") for item in page.items)
+    if still_active:
+        return [], [target.get("delegation_id")]
+    return [{"id": target.get("delegation_id"), "status": "REVOKED"}], []
+
+
+def invitation_statuses(wanted: set[str]) -> dict[str, str]:
+    """Natural has no get-one for invitations: walk the list until every id is seen."""
+    from delegations import services
+
+    statuses: dict[str, str] = {}
+    pages = services.iter_pages(
+        services.list_agent_invitations, max_pages=MAX_PAGES, limit=PAGE_SIZE
+    )
+    for page in pages:
+        for invitation in page.items:
+            if invitation.id in wanted:
+                statuses[invitation.id] = invitation.effective_status
+        if wanted <= statuses.keys():
+            break
+    return statuses
+
+
+def _find_cancelled(ids: list[str]):
+    statuses = invitation_statuses(set(ids))
+    found = [{"id": i, "status": statuses[i]} for i in ids if statuses.get(i) == "CANCELED"]
+    missing = [i for i in ids if statuses.get(i) != "CANCELED"]
+    return found, missing
+
+
+def find_cancelled_invitation(operation: Operation):
+    return _find_cancelled([operation.target["invitation_id"]])
+
+
+def find_cancelled_invitations(operation: Operation):
+    return _find_cancelled(list(operation.target.get("invitation_ids", [])))

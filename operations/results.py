@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from delegations.writes import CHUNK_SIZE
 from operations.models import Batch, Operation, State
-from operations.payloads import CHUNK_SIZE
 
 RECIPIENT_POINTER = re.compile(r"^/data/attributes/recipients/(\d+)(?:/.*)?$")
 

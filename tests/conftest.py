@@ -14,6 +14,14 @@ pytest_plugins = [
 PASSWORD = "a-long-test-password-42"
 
 
+def pytest_configure(config):
+    """Tests make many users: the deliberately slow production hasher would dominate the run.
+    The live server of the browser journeys runs in this process, so it checks these too."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def restore_roles() -> None:
     """A transactional test flushes the database, and with it the permissions and role groups
     the migration made; the next test that needs a role puts them back."""

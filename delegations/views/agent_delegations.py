@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import partial
 
 from django.contrib.auth.decorators import permission_required
@@ -12,18 +11,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard import roles
+from dashboard.partials import wants_partial
 from delegations import presenters, services
-from delegations.errors import NaturalError, NaturalNotFound
+from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import AgentDelegationFilterForm
-from delegations.views.listing import (
-    AgentNames,
-    Table,
-    agents_or_nothing,
-    upstream_error,
-    wants_partial,
-)
-
-AGENT_DELEGATION_ID = re.compile(r"^adl_[0-9a-f]{32}$")
+from delegations.ids import is_id
+from delegations.views.listing import AgentNames, Table, agents_or_nothing
 
 
 @require_GET
@@ -38,13 +31,14 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
     )
     if not wants_partial(request, table.target):
         form.set_agents(agents_or_nothing())
-    return table.respond(request, form, {})
+    # Asked once here, not per row: each check walks every authentication backend.
+    return table.respond(request, form, {"can_revoke": request.user.has_perm(roles.REVOKE)})
 
 
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def delegation_detail(request: HttpRequest, adl_id: str) -> HttpResponse:
-    if not AGENT_DELEGATION_ID.fullmatch(adl_id):
+    if not is_id("adl", adl_id):
         raise Http404("Not an agent delegation id.")
     context: dict = {"delegation_id": adl_id}
     try:
@@ -52,12 +46,9 @@ def delegation_detail(request: HttpRequest, adl_id: str) -> HttpResponse:
     except NaturalNotFound as error:
         raise Http404("No such agent delegation.") from error
     except NaturalError as error:
-        context["upstream_error"] = upstream_error(error)
+        context["upstream_error"] = failure = UpstreamFailure.of(error)
         return TemplateResponse(
-            request,
-            "delegations/delegation_detail.html",
-            context,
-            status=context["upstream_error"]["status"],
+            request, "delegations/delegation_detail.html", context, status=failure.status
         )
     agents = AgentNames()
     agent = next((a for a in agents_or_nothing() if a.id == record.agent_id), None)

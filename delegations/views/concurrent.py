@@ -15,7 +15,7 @@ def _in_worker[T](call: Callable[[], T]) -> T:
     try:
         return call()
     finally:
-        # Calls record ApiCall rows; a worker thread must not keep its own connection open.
+        # A worker thread must not keep its own database connection open.
         connections.close_all()
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from concurrent.futures import Future, wait
 from functools import partial
 
@@ -17,12 +16,12 @@ from django.views.decorators.http import require_GET
 from customer_index.views import customer_search
 from dashboard import roles
 from delegations import presenters, services
-from delegations.errors import NaturalError, NaturalNotFound
+from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import CustomerFilterForm
+from delegations.ids import is_id
 from delegations.views.concurrent import submit
-from delegations.views.listing import AgentNames, Table, upstream_error
+from delegations.views.listing import AgentNames, Table
 
-CUSTOMER_ID = re.compile(r"^pty_[0-9a-f]{32}$")
 DETAIL_ROWS = 20
 
 
@@ -54,14 +53,14 @@ def _section(future: Future, present) -> dict:
     try:
         page = future.result()
     except NaturalError as error:
-        return {"error": upstream_error(error)}
+        return {"error": UpstreamFailure.of(error)}
     return {"rows": [present(item) for item in page.items], "has_more": page.has_more}
 
 
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def customer_detail(request: HttpRequest, pty_id: str) -> HttpResponse:
-    if not CUSTOMER_ID.fullmatch(pty_id):
+    if not is_id("pty", pty_id):
         raise Http404("Not a customer id.")
     now = timezone.now()
     delegations = submit(
@@ -74,12 +73,12 @@ def customer_detail(request: HttpRequest, pty_id: str) -> HttpResponse:
         raise Http404("No such customer.") from error
     except NaturalError as error:
         wait([delegations])
-        details = upstream_error(error)
+        failure = UpstreamFailure.of(error)
         return TemplateResponse(
             request,
             "delegations/customer_detail.html",
-            {"customer_id": pty_id, "upstream_error": details},
-            status=details["status"],
+            {"customer_id": pty_id, "upstream_error": failure},
+            status=failure.status,
         )
     email = _email_or_none(customer.email)
     invitations = {"rows": [], "has_more": False}

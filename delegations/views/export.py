@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from dashboard import roles
 from delegations import services
-from delegations.errors import NaturalError
+from delegations.errors import NaturalError, UpstreamFailure
 from delegations.exports import (
     AGENT_DELEGATION_COLUMNS,
     CUSTOMER_COLUMNS,
@@ -27,7 +27,6 @@ from delegations.forms import (
     InvitationFilterForm,
     TableForm,
 )
-from delegations.views.listing import upstream_error
 
 MAX_ROWS = 10_000
 PAGE_SIZE = 100
@@ -45,21 +44,13 @@ class _Echo:
         return value
 
 
-def _pages(fetch: Callable, query: dict, first) -> Iterator:
-    page = first
-    while True:
-        yield page
-        if not (page.has_more and page.next_cursor):
-            return
-        page = fetch(**{**query, "cursor": page.next_cursor})
-
-
 def _lines(fetch: Callable, query: dict, first, columns: Iterable[Column]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     columns = tuple(columns)
     yield writer.writerow([header for header, _ in columns])
     written = 0
-    pages = _pages(fetch, query, first)
+    # One page past the cap, to know whether rows were left out.
+    pages = services.iter_pages(fetch, max_pages=MAX_ROWS // PAGE_SIZE + 1, first=first, **query)
     try:
         for page in pages:
             for item in page.items:
@@ -87,9 +78,9 @@ def export(
     try:
         first = fetch(**query)
     except NaturalError as error:
-        details = upstream_error(error)
+        failure = UpstreamFailure.of(error)
         return HttpResponse(
-            details["message"], status=details["status"], content_type="text/plain; charset=utf-8"
+            failure.message, status=failure.status, content_type="text/plain; charset=utf-8"
         )
     response = StreamingHttpResponse(
         _lines(fetch, query, first, columns), content_type="text/csv; charset=utf-8"

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard import roles
+from dashboard.partials import wants_partial
 from delegations import presenters, services
 from delegations.forms import DelegationInvitationFilterForm, InvitationFilterForm
-from delegations.views.listing import AgentNames, Table, agents_or_nothing, wants_partial
+from delegations.views.listing import AgentNames, Table, agents_or_nothing
 
 
 @require_GET
@@ -23,11 +24,18 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         template="delegations/invitation_list.html",
         target="invitations-table",
         fetch=services.list_agent_invitations,
-        present=partial(presenters.invitation_row, now=timezone.now(), agents=AgentNames()),
+        present=partial(
+            presenters.invitation_row,
+            now=timezone.now(),
+            agents=AgentNames(),
+            back=request.get_full_path(),
+        ),
     )
     if not wants_partial(request, table.target):
         form.set_agents(agents_or_nothing())
-    return table.respond(request, form, {"tab": "agent"})
+    # Asked once here, not per row: each check walks every authentication backend.
+    context = {"tab": "agent", "can_cancel": request.user.has_perm(roles.CANCEL)}
+    return table.respond(request, form, context)
 
 
 @require_GET

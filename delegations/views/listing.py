@@ -3,55 +3,16 @@ full page or only its table partial, cursor paging, and an honest error when Nat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from dashboard.partials import render_partial_response
 from delegations import services
-from delegations.errors import NaturalError, NaturalRejected
+from delegations.errors import NaturalError, UpstreamFailure
 from delegations.forms import TableForm
-
-
-def wants_partial(request: HttpRequest, target: str) -> bool:
-    htmx = getattr(request, "htmx", None)
-    return bool(htmx) and htmx.target == target and not htmx.history_restore_request
-
-
-def render_region(
-    request: HttpRequest, template: str, target: str, context: dict, *, status: int = 200
-) -> TemplateResponse:
-    """The page, or only the region named `target` when htmx asks for that region."""
-    name = f"{template}#{target}" if wants_partial(request, target) else template
-    response = TemplateResponse(request, name, {"target": target, **context}, status=status)
-    error = context.get("upstream_error")
-    if error:
-        # Read by the global error banner when a swap is refused.
-        response["X-Natural-Error"] = error["message"]
-    return response
-
-
-def upstream_error(error: NaturalError) -> dict:
-    """What the error banner shows: the safe message, an honest status and the support id."""
-    if isinstance(error, NaturalRejected):
-        status = 400
-        cursor = any(getattr(item, "parameter", None) == "cursor" for item in error.errors)
-        message = (
-            "This page link is no longer valid. Start again from the first page."
-            if cursor
-            else f"Natural refused this request: {error.message}"
-        )
-    else:
-        status = error.status_code_for_page
-        message = error.message
-    return {
-        "message": message,
-        "status": status,
-        "support_id": error.support_id,
-        "retry_after": getattr(error, "retry_after", None),
-        "retryable": status >= 500,
-    }
 
 
 def pager(form: TableForm, next_cursor: str | None, has_more: bool) -> dict:
@@ -72,12 +33,13 @@ def pager(form: TableForm, next_cursor: str | None, has_more: bool) -> dict:
 class AgentNames(Mapping[str, str]):
     """Agent id -> name from the cached agents list, fetched only if a row needs it."""
 
-    def __init__(self) -> None:
+    def __init__(self, load: Callable[[], Iterable] | None = None) -> None:
+        self._agents = load or agents_or_nothing
         self._names: dict[str, str] | None = None
 
     def _load(self) -> dict[str, str]:
         if self._names is None:
-            self._names = {agent.id: agent.name for agent in agents_or_nothing()}
+            self._names = {agent.id: agent.name for agent in self._agents()}
         return self._names
 
     def __getitem__(self, key: str) -> str:
@@ -110,15 +72,13 @@ class Table:
     def respond(self, request: HttpRequest, form: TableForm, context: dict) -> TemplateResponse:
         context = {"form": form, **context}
         if not form.is_valid():
-            return render_region(request, self.template, self.target, context, status=400)
+            return self.render(request, context, status=400)
         try:
             page = self.fetch(**form.query())
         except NaturalError as error:
-            details = upstream_error(error)
-            context["upstream_error"] = details
-            return render_region(
-                request, self.template, self.target, context, status=details["status"]
-            )
+            failure = UpstreamFailure.of(error)
+            context["upstream_error"] = failure
+            return self.render(request, context, status=failure.status)
         rows = [self.present(item) for item in page.items]
         context.update(
             rows=rows,
@@ -126,4 +86,9 @@ class Table:
             active_filters=form.active_filters(),
             pager=pager(form, page.next_cursor, page.has_more),
         )
-        return render_region(request, self.template, self.target, context)
+        return self.render(request, context)
+
+    def render(self, request: HttpRequest, context: dict, *, status: int = 200) -> TemplateResponse:
+        return render_partial_response(
+            request, self.template, context, target=self.target, status=status
+        )

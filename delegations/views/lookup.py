@@ -13,9 +13,8 @@ from django.views.decorators.http import require_GET
 
 from dashboard import roles
 from delegations import presenters, services
-from delegations.errors import NaturalError
+from delegations.errors import NaturalError, UpstreamFailure
 from delegations.forms import LookupForm
-from delegations.views.listing import upstream_error
 
 # Natural has no "get one" for invitations: look through this many of the newest pages.
 SEARCH_PAGES = 5
@@ -27,16 +26,8 @@ def _list_url(name: str, **params: str) -> str:
 
 
 def _find(fetch: Callable, wanted: str):
-    cursor = None
-    for _ in range(SEARCH_PAGES):
-        page = fetch(cursor=cursor, limit=SEARCH_PAGE_SIZE)
-        for item in page.items:
-            if item.id == wanted:
-                return item
-        if not (page.has_more and page.next_cursor):
-            return None
-        cursor = page.next_cursor
-    return None
+    items = services.iter_items(fetch, max_pages=SEARCH_PAGES, limit=SEARCH_PAGE_SIZE)
+    return next((item for item in items if item.id == wanted), None)
 
 
 def _agent_invitation_url(invitation_id: str) -> str | None:
@@ -85,12 +76,9 @@ def lookup(request: HttpRequest) -> HttpResponse:
         try:
             url = destination(object_id)
         except NaturalError as error:
-            context["upstream_error"] = upstream_error(error)
+            context["upstream_error"] = failure = UpstreamFailure.of(error)
             return TemplateResponse(
-                request,
-                "delegations/lookup.html",
-                context,
-                status=context["upstream_error"]["status"],
+                request, "delegations/lookup.html", context, status=failure.status
             )
         if url:
             return HttpResponseRedirect(url)

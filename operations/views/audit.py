@@ -22,12 +22,12 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations.errors import NaturalError
-from operations import engine
+from operations import catalog, engine
 from operations.forms import AuditFilterForm
 from operations.models import Operation
 from operations.reconcile import CannotReconcile
-from operations.views.common import ACTION_PERMISSIONS
 
 LIST_TEMPLATE = "operations/audit_list.html"
 DETAIL_TEMPLATE = "operations/audit_detail.html"
@@ -35,7 +35,6 @@ PAGE_SIZE = 50
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Where an id Natural gave us can be looked at in the dashboard, if that page exists.
 RESOURCE_PAGES = {
-    "adi_": "invitation-detail",
     "pty_": "customer-detail",
     "adl_": "delegation-detail",
 }
@@ -74,10 +73,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     page = Paginator(filtered_operations(form), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "operations": page.object_list}
-    template = LIST_TEMPLATE
-    if request.htmx.target == "audit-table" and not request.htmx.history_restore_request:
-        template = f"{LIST_TEMPLATE}#audit-table"
-    return TemplateResponse(request, template, context)
+    return render_partial_response(request, LIST_TEMPLATE, context, target="audit-table")
 
 
 @permission_required(roles.AUDIT, raise_exception=True)
@@ -155,7 +151,7 @@ def operation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "response": _pretty(json.dumps(operation.result.get("response")))
         if operation.result.get("response") is not None
         else None,
-        "can_act": request.user.has_perm(ACTION_PERMISSIONS.get(operation.action, "-")),
+        "can_act": catalog.may_act(request.user, operation.action),
     }
     return TemplateResponse(request, DETAIL_TEMPLATE, context)
 
@@ -169,6 +165,8 @@ def operation_retry(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, str(reason))
     else:
         messages.info(request, f"Sent again with the same key: now {operation.state}.")
+        if operation.state == "unknown":
+            messages.warning(request, "Natural's answer does not prove anything either way.")
     return _back(operation)
 
 
@@ -193,8 +191,7 @@ def operation_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _actionable(request: HttpRequest, pk: int) -> Operation:
     operation = get_object_or_404(Operation, pk=pk)
-    permission = ACTION_PERMISSIONS.get(operation.action)
-    if permission is None or not request.user.has_perm(permission):
+    if not catalog.may_act(request.user, operation.action):
         raise PermissionDenied
     return operation
 

@@ -1,23 +1,19 @@
-"""Helpers shared by the operations pages."""
+"""What every write page shares: the role gate, the posted key, the way back, upstream failures."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.template.response import TemplateResponse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
-from dashboard import roles
-from operations.models import Action
-
-# Who may send (or resend, or reconcile) each kind of write.
-ACTION_PERMISSIONS = {
-    Action.INVITE_CUSTOMERS: roles.INVITE,
-    Action.CREATE_DELEGATION_INVITATION: roles.INVITE,
-    Action.REVOKE_AGENT_ACCESS: roles.REVOKE,
-    Action.CANCEL_INVITATION: roles.CANCEL,
-    Action.CANCEL_INVITATIONS: roles.CANCEL,
-}
+from delegations.errors import UpstreamFailure
+from operations.manager_forms import is_id
 
 
 def posted_key(request: HttpRequest) -> uuid.UUID | None:
@@ -29,5 +25,67 @@ def posted_key(request: HttpRequest) -> uuid.UUID | None:
 
 def upstream_error_page(request: HttpRequest, template: str, error, context=None) -> HttpResponse:
     """Natural could not answer a read the page needs: say so, with the status a proxy expects."""
-    context = {**(context or {}), "upstream_error": error}
-    return TemplateResponse(request, template, context, status=error.status_code_for_page)
+    failure = UpstreamFailure.of(error)
+    context = {**(context or {}), "upstream_error": failure}
+    return TemplateResponse(request, template, context, status=failure.status)
+
+
+def action_view(permission: str, *, method: str) -> Callable:
+    """The role is checked first (403 before anything else, so a refused user learns nothing
+    and nothing is sent), then the method (405)."""
+    method_guard = require_POST if method == "POST" else require_GET
+
+    def decorate(view):
+        return permission_required(permission, raise_exception=True)(method_guard(view))
+
+    return decorate
+
+
+def require_id(prefix: str, value: str) -> None:
+    """A malformed id is a 404 here, never a call to Natural."""
+    if not is_id(prefix, value):
+        raise Http404(f"Not a {prefix}_ id.")
+
+
+def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def came_from(request: HttpRequest) -> str | None:
+    """The page a confirmation was opened from: explicit `next`, else the htmx current URL."""
+    candidate = request.GET.get("next") or request.POST.get("next")
+    if not candidate and request.htmx:
+        candidate = request.htmx.current_url_abs_path
+    return candidate
+
+
+def upstream_failure(request: HttpRequest, error, *, title: str) -> HttpResponse:
+    failure = UpstreamFailure.of(error)
+    response = render(
+        request,
+        "actions/upstream_failure.html",
+        {"upstream_error": failure, "title": title},
+        status=failure.status,
+    )
+    response["X-Natural-Error"] = " ".join(failure.message.split())
+    return response
+
+
+def refused_without_confirmation(
+    request: HttpRequest, form, *, title: str, confirm_url: str
+) -> HttpResponse:
+    """A POST that skipped the confirmation or left out the reason: nothing is sent."""
+    response = render(
+        request,
+        "actions/confirmation_required.html",
+        {"form": form, "title": title, "confirm_url": confirm_url},
+        status=400,
+    )
+    response["X-Natural-Error"] = (
+        "Nothing was sent: confirm on the confirmation page and give a reason."
+    )
+    return response

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_http_methods
 from dashboard import roles
 from delegations import services
 from delegations.errors import NaturalError
-from operations import engine, payloads, results
+from operations import catalog, confirm, engine, results
+from operations.confirm import new_key
 from operations.forms import DelegationInvitationForm, ProposedAgentFormSet
 from operations.models import Action, Operation, State
-from operations.views.common import posted_key, upstream_error_page
+from operations.views.common import upstream_error_page
 
 TEMPLATE = "operations/delegation_invitation.html"
 
@@ -26,12 +27,6 @@ TEMPLATE = "operations/delegation_invitation.html"
 @permission_required(roles.INVITE, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def new_delegation_invitation(request: HttpRequest) -> HttpResponse:
-
-    if request.method == "POST":
-        key = posted_key(request)
-        existing = Operation.objects.filter(key=key).first() if key else None
-        if existing is not None:
-            return redirect("operation-detail", pk=existing.pk)
     try:
         agents = services.list_agents()
     except NaturalError as error:
@@ -47,28 +42,50 @@ def new_delegation_invitation(request: HttpRequest) -> HttpResponse:
         return _render(request, form, formset)
 
     proposed = [row.proposed() for row in formset.forms if row.has_changed()]
-    body = payloads.delegation_invitation_body(
-        form.cleaned_data["customer_email"],
-        form.cleaned_data["permissions"],
-        proposed,
-        form.cleaned_data["expires_in_days"],
+    request_arguments = catalog.declared(Action.CREATE_DELEGATION_INVITATION).request(
+        customer_email=form.cleaned_data["customer_email"],
+        permissions=form.cleaned_data["permissions"],
+        proposed_agents=proposed,
+        expires_in_days=form.cleaned_data["expires_in_days"],
     )
-    operation = engine.submit(
-        key=form.cleaned_data["key"],
-        actor=request.user,
-        action=Action.CREATE_DELEGATION_INVITATION,
-        method="POST",
-        path=payloads.DELEGATION_INVITATIONS_PATH,
-        body=body,
-        idempotent=False,
-        target={
-            "customer_email": form.cleaned_data["customer_email"],
-            "agent_ids": [agent.agent_id for agent in proposed],
-        },
+    body = request_arguments["body"]
+    key = form.cleaned_data["key"]
+    sent = confirm.send_once(
+        key,
+        submit=lambda: engine.submit(
+            key=key,
+            actor=request.user,
+            action=Action.CREATE_DELEGATION_INVITATION,
+            **request_arguments,
+            target={
+                "customer_email": form.cleaned_data["customer_email"],
+                "agent_ids": [agent.agent_id for agent in proposed],
+            },
+        ),
+        same=lambda op: (
+            op.action == Action.CREATE_DELEGATION_INVITATION
+            and op.body_sha256 == Operation.hash_body(body)
+        ),
     )
+    if sent.reused:
+        return _form_already_used(request, agents, sent.operation)
+    operation = sent.operation
     if operation.state == State.FAILED:
         return _render_rejected(request, agents, operation)
     return redirect("operation-detail", pk=operation.pk)
+
+
+def _form_already_used(request, agents, operation: Operation) -> HttpResponse:
+    """An old form sent again with other content: say so, link to what was sent, and keep
+    what was typed in a fresh form with a new key."""
+    data = request.POST.copy()
+    data["key"] = str(new_key())
+    form = DelegationInvitationForm(data)
+    formset = _formset(agents, data=data)
+    form.is_valid()
+    formset.is_valid()
+    context = {"form": form, "formset": formset, "already_sent": operation}
+    return TemplateResponse(request, TEMPLATE, context, status=409)
 
 
 def _formset(agents, **kwargs):

@@ -7,8 +7,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from actions.models import ReviewMark
 from operations.models import Operation
+from operations.review_marks import ReviewMark
 from tests.actions.conftest import new_key, pending_invitations
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import review
-from actions.models import ReviewMark
+from operations import review
+from operations.review_marks import ReviewMark
 from tests.actions.conftest import sent
 
 pytestmark = pytest.mark.django_db

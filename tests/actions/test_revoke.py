@@ -131,7 +131,8 @@ def test_the_same_key_for_another_delegation_is_refused(natural, manager_client)
     key = new_key()
     manager_client.post(revoke_url(first.id), {"key": key, "reason": "one"})
     response = manager_client.post(revoke_url(other.id), {"key": key, "reason": "one"})
-    assert response.status_code == 400
+    assert response.status_code == 409
+    assert "This form was already used" in response.text
     assert len(sent(natural)) == 1
 
 

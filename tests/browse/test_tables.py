@@ -110,3 +110,20 @@ def test_revoked_delegations_show_revoked(warm_natural, support_client):
 def test_export_link_carries_the_filters_without_paging(warm_natural, support_client):
     body = support_client.get("/invitations/?status=PENDING&limit=50").content.decode()
     assert 'href="/invitations/export.csv?status=PENDING"' in body
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_partial_asks_the_database_only_for_its_session_user_and_permissions(
+    warm_natural, support_client
+):
+    """No shell role or navigation for a region that shows neither, one query for the user's
+    permissions, and the call log row is not written while the page waits."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = support_client.get("/invitations/?limit=50", headers=htmx("invitations-table"))
+    assert response.status_code == 200
+    statements = [query["sql"] for query in queries.captured_queries]
+    assert len(statements) == 3, statements
+    assert not [sql for sql in statements if sql.lstrip().upper().startswith("INSERT")]

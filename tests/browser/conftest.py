@@ -130,7 +130,7 @@ def sandbox(sandbox_url):
 @pytest.fixture
 def dashboard(_chromium_required, transactional_db, live_server, sandbox, settings, make_user):
     """The live dashboard pointed at the live sandbox, with one user per role."""
-    from delegations import client
+    from delegations import call_log, client
 
     settings.NATURAL_API_URL = sandbox.url
     settings.NATURAL_API_TOKEN = TOKEN
@@ -138,6 +138,7 @@ def dashboard(_chromium_required, transactional_db, live_server, sandbox, settin
     for role in ("admin", "manager", "support"):
         make_user(role)
     yield live_server.url
+    call_log.flush()
     client.reset_client()
 
 

@@ -117,3 +117,46 @@ def test_hostile_names_stay_inert_on_the_pages_that_show_them(journey):
         journey.goto(path)
     assert journey.page.locator("text=<script>alert(1)</script>").count() >= 1
     assert not journey.dialogs
+
+
+def test_admin_double_clicks_send_goes_back_edits_and_is_told_the_form_was_sent(journey, sandbox):
+    page = journey.page
+    sign_in(journey, "admin")
+    journey.goto("/invitations/new/")
+    emails = ["ada.back@example.com", "bo.back@example.com", "cy.back@example.com"]
+    page.select_option("select[name=agent]", index=1)
+    page.fill("textarea[name=recipients]", "\n".join(emails))
+    page.check("input[name=permissions][value='payments.read']")
+    page.fill("input[name=per_transaction]", "40")
+    page.click("button[value=preview]")
+    journey.settle("preview before the double click")
+    page.dblclick("button[value=confirm]")
+    page.wait_for_url("**/operations/batches/**")
+    page.wait_for_load_state("networkidle")
+
+    # Back: the preview of the batch just sent, from the browser's history. Going back to edit
+    # it says plainly that this form was already sent, and keeps the list in a fresh form.
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    page.click("button[value=edit]")
+    page.wait_for_load_state("networkidle")
+    journey.settle("form already sent")
+    notice = page.locator("[role=alert]", has_text="This form was already sent")
+    assert notice.count() == 1
+    assert notice.locator("a[href*='/operations/batches/']").count() == 1
+
+    # Edit one line and send again: the preview leaves out those the first send invited.
+    edited = [emails[0], "dee.back@example.com", emails[2]]
+    page.fill("textarea[name=recipients]", "\n".join(edited))
+    page.click("button[value=preview]")
+    journey.settle("preview of the edited form")
+    warning = page.locator("[role=alert]", has_text="already have a pending invitation")
+    assert emails[0] in warning.inner_text()
+    page.dblclick("button[value=confirm]")
+    page.wait_for_url("**/operations/batches/**")
+    page.wait_for_load_state("networkidle")
+
+    invited = sandbox.get("/agents/invitations", limit=100)["data"]
+    held = [row["attributes"]["email"] for row in invited]
+    for email in [*emails, "dee.back@example.com"]:
+        assert held.count(email) == 1, email

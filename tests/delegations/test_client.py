@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -375,22 +376,23 @@ def test_the_call_log_path_has_no_query_string():
 
 
 def test_a_failing_call_log_never_breaks_the_call(monkeypatch, caplog):
-    def broken_save(*args, **kwargs):
+    def broken_insert(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(ApiCall, "save", broken_save)
+    monkeypatch.setattr(ApiCall.objects, "bulk_create", broken_insert)
     assert make_client(Script(ok())).get("/customers").status == 200
     assert "could not store" in caplog.text
 
 
 def test_a_database_error_in_the_call_log_leaves_the_callers_transaction_usable(monkeypatch):
-    original_save = ApiCall.save
+    original_insert = ApiCall.objects.bulk_create
 
-    def negative_duration(self, *args, **kwargs):
-        self.duration_ms = -1  # violates the column's CHECK constraint
-        return original_save(self, *args, **kwargs)
+    def negative_duration(rows, *args, **kwargs):
+        for row in rows:
+            row.duration_ms = -1  # violates the column's CHECK constraint
+        return original_insert(rows, *args, **kwargs)
 
-    monkeypatch.setattr(ApiCall, "save", negative_duration)
+    monkeypatch.setattr(ApiCall.objects, "bulk_create", negative_duration)
     with transaction.atomic():
         assert make_client(Script(ok())).get("/customers").status == 200
         assert ApiCall.objects.count() == 0
@@ -408,6 +410,26 @@ def test_oversized_strings_from_natural_are_clipped_not_lost():
     row = ApiCall.objects.get()
     assert row.support_id == ("req_" + "9" * 300)[:100]
     assert len(row.error) == 200
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_read_does_not_wait_for_its_call_log_row(monkeypatch):
+    from delegations import call_log
+
+    call_log.flush()
+    writer_may_go = threading.Event()
+    store = call_log._store
+
+    def held_store(batch, **kwargs):
+        writer_may_go.wait(10)
+        store(batch, **kwargs)
+
+    monkeypatch.setattr(call_log, "_store", held_store)
+    assert make_client(Script(ok())).get("/customers").status == 200
+    assert ApiCall.objects.count() == 0  # the writer is still held: the read did not wait
+    writer_may_go.set()
+    call_log.flush()
+    assert ApiCall.objects.get().path == "/customers"
 
 
 # --- Retry-After and the process-wide client -----------------------------------------------

@@ -234,3 +234,35 @@ def test_errors_envelope():
     assert error.support_id == "req_a1b2c3d4e5f6"
     assert parse_errors("<html>bad gateway</html>") == ()
     assert parse_errors({"error": "Invalid ID prefix"}) == ()
+
+
+def test_a_write_answer_is_read_in_either_casing():
+    from delegations.records import parse_write_result
+
+    camel = {
+        "data": [
+            {
+                "type": "customerInvitation",
+                "id": "adi_" + "1" * 32,
+                "attributes": {"recipient": {"type": "email", "value": "a@example.com"}},
+            }
+        ],
+        "meta": {"emailFailures": [{"invitationId": "adi_" + "1" * 32, "reason": "bounced"}]},
+    }
+    snake = {
+        "data": [
+            {
+                "type": "customer_invitation",
+                "id": "adi_" + "1" * 32,
+                "attributes": {"recipient": {"type": "email", "value": "a@example.com"}},
+            }
+        ],
+        "meta": {"email_failures": [{"invitation_id": "adi_" + "1" * 32, "reason": "bounced"}]},
+    }
+    for payload in (camel, snake):
+        result = parse_write_result(payload)
+        assert [r.recipient_value for r in result.resources] == ["a@example.com"]
+        assert result.email_failures == ({"invitationId": "adi_" + "1" * 32, "reason": "bounced"},)
+    assert parse_write_result({"revoked_count": 3}).revoked_count == 3
+    assert parse_write_result({"revokedCount": 2}).revoked_count == 2
+    assert parse_write_result(None).resources == ()

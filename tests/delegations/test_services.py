@@ -86,17 +86,17 @@ def test_agents_are_listed_once_then_served_from_the_cache(natural):
     agents = services.list_agents()
     assert len(agents) == natural.counts()["agents"]
     assert services.list_agents() == agents
-    assert services.agent_name(agents[0].id) == agents[0].name
-    assert services.agent_name("agt_unknown") == "agt_unknown"
     assert len(upstream_calls(natural)) == 1
 
 
-def test_agent_names_fall_back_to_ids_when_natural_is_down(natural_down):
-    assert services.agent_name("agt_1") == "agt_1"
-    assert services.agent_names() == {}
-    calls = ApiCall.objects.count()
-    assert services.agent_name("agt_2") == "agt_2"
-    assert ApiCall.objects.count() == calls  # the failure is remembered briefly
+def test_iter_pages_follows_the_cursor_and_stops_at_its_cap(natural):
+    total = natural.counts()["invitations"]
+    walked = list(services.iter_pages(services.list_agent_invitations, max_pages=100, limit=50))
+    assert sum(len(page) for page in walked) == total
+    assert len(walked) == -(-total // 50)
+    capped = list(services.iter_pages(services.list_agent_invitations, max_pages=2, limit=50))
+    assert len(capped) == 2
+    assert len(upstream_calls(natural)) == len(walked) + 2
 
 
 # --- agent invitations -----------------------------------------------------------------------

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from operations import engine, payloads
+from delegations import writes
+from operations import engine
 from operations.models import Action
 from operations.recipients import Recipient
 
@@ -67,8 +68,8 @@ def invite_arguments(admin, agent_id, recipients=None, key=None) -> dict:
         "actor": admin,
         "action": Action.INVITE_CUSTOMERS,
         "method": "POST",
-        "path": payloads.invite_customers_path(agent_id),
-        "body": payloads.invite_customers_body(
+        "path": writes.invite_customers_path(agent_id),
+        "body": writes.invite_customers_body(
             recipients,
             ["payments.read"],
             10000,

@@ -54,7 +54,8 @@ def test_filters_by_state_action_and_key_or_id(natural, submit_invite, admin_cli
 
 
 def test_csv_export_neutralises_formulas(natural, admin, agent_id, admin_client):
-    from operations import engine, payloads
+    from delegations import writes
+    from operations import engine
 
     engine.prepare(
         key="00000000-0000-4000-8000-00000000000a",
@@ -62,7 +63,7 @@ def test_csv_export_neutralises_formulas(natural, admin, agent_id, admin_client)
         action="invite_customers",
         method="POST",
         path='=HYPERLINK("http://evil")',
-        body=payloads.encode({"data": {}}),
+        body=writes.encode({"data": {}}),
         idempotent=True,
     )
     response = admin_client.get("/audit/export.csv")

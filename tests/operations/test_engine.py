@@ -65,7 +65,9 @@ def test_the_row_is_committed_before_the_first_byte(natural, admin, agent_id, mo
     operation = engine.submit(**invite_arguments(admin, agent_id))
     assert seen
     assert set(seen) == {State.SENDING}
-    assert operation.state == State.UNKNOWN
+    # A refused connection proves nothing left: not sent, and safe to send again.
+    assert operation.state == State.PENDING
+    assert operation.result["not_sent"] is True
     assert Operation.objects.filter(pk=operation.pk).exists()
 
 
@@ -155,7 +157,7 @@ def test_retry_is_refused_after_the_replay_window(natural, submit_invite):
 
 
 def test_a_non_idempotent_unknown_is_never_resent(natural, admin):
-    from operations import payloads
+    from delegations import writes
 
     natural.faults.add("error", status=503, count=1, method="POST")
     operation = engine.submit(
@@ -163,12 +165,12 @@ def test_a_non_idempotent_unknown_is_never_resent(natural, admin):
         actor=admin,
         action="create_delegation_invitation",
         method="POST",
-        path=payloads.DELEGATION_INVITATIONS_PATH,
-        body=payloads.delegation_invitation_body(
+        path=writes.DELEGATION_INVITATIONS_PATH,
+        body=writes.delegation_invitation_body(
             "someone@example.com",
             ["payments.read"],
             [
-                payloads.ProposedAgent(
+                writes.ProposedAgent(
                     next(iter(natural.state.agents)).id, ("payments.read",), None, None, None
                 )
             ],
@@ -193,7 +195,7 @@ def test_reconcile_records_what_natural_has(natural, submit_invite):
     operation = engine.reconcile(operation, actor=operation.actor)
     assert operation.reconciliation["outcome"] == "found"
     assert len(operation.reconciliation["found"]) == 3
-    assert operation.state == State.UNKNOWN
+    assert operation.state == State.SUCCEEDED
     assert list(operation.attempts.values()) == attempts_before
 
 

@@ -89,7 +89,8 @@ def test_a_reload_of_the_preview_confirm_never_sends_again(natural, admin_client
     _, confirm = preview_then_confirm(admin_client, data)
     admin_client.post(URL, confirm)
     again = admin_client.post(URL, {**data, "step": "preview"})
-    assert again.status_code == 302
+    assert again.status_code == 409
+    assert "This form was already sent" in again.text
     assert len(upstream_writes(natural)) == 1
 
 

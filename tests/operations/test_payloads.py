@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from operations import payloads
+from delegations import writes
 from operations.recipients import Recipient
 
 
 def test_invite_body_matches_the_documented_shape():
-    body = payloads.invite_customers_body(
+    body = writes.invite_customers_body(
         [Recipient("email", "ops@example.com"), Recipient("phone", "+14155550123")],
         ["payments.create", "payments.read"],
         100000,
@@ -26,7 +26,7 @@ def test_invite_body_matches_the_documented_shape():
 
 def test_the_same_input_gives_the_same_bytes():
     def build():
-        return payloads.invite_customers_body(
+        return writes.invite_customers_body(
             [Recipient("email", "é@example.com")],
             ["wallets.read"],
             1,
@@ -38,17 +38,17 @@ def test_the_same_input_gives_the_same_bytes():
 
 
 def test_chunks_of_at_most_one_hundred():
-    sizes = [len(chunk) for chunk in payloads.chunks(list(range(1000)))]
+    sizes = [len(chunk) for chunk in writes.chunks(list(range(1000)))]
     assert sizes == [100] * 10
-    assert [len(c) for c in payloads.chunks(list(range(101)))] == [100, 1]
+    assert [len(c) for c in writes.chunks(list(range(101)))] == [100, 1]
 
 
 def test_delegation_body_is_snake_case_with_camel_limits():
-    body = payloads.delegation_invitation_body(
+    body = writes.delegation_invitation_body(
         "customer@example.com",
         ["payments.create", "wallets.read"],
         [
-            payloads.ProposedAgent(
+            writes.ProposedAgent(
                 "agt_019cd1798d637a4da75dce386343931d", ("payments.create",), 5000, None, None
             )
         ],

@@ -6,11 +6,10 @@ not press; the views check again, since any URL can be requested directly."""
 from __future__ import annotations
 
 from django import template
-from django.utils.safestring import mark_safe
 
-from actions import history
-from actions.models import ReviewMark
 from dashboard import roles
+from operations import history
+from operations.review_marks import ReviewMark
 
 register = template.Library()
 
@@ -75,16 +74,6 @@ def revoked_here(rows) -> set:
 @register.simple_tag
 def revoked_here_one(delegation_id: str) -> set:
     return history.revoked_by_us([delegation_id])
-
-
-@register.filter
-def cells_of_row(row_html):
-    """The cells of a row rendered whole (`<tr>…</tr>`), so selection and action cells can be
-    put around them; anything else comes back unchanged."""
-    html = str(row_html)
-    if html.startswith("<tr>") and html.endswith("</tr>"):
-        return mark_safe(html[len("<tr>") : -len("</tr>")])  # noqa: S308 - already escaped
-    return row_html
 
 
 @register.filter

@@ -2,29 +2,19 @@
 
 from __future__ import annotations
 
-import re
-import uuid
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from actions.models import ReviewMark
+from delegations.ids import is_id
+from delegations.records import INVITATION_STATUSES
+from operations.confirm import new_key
+from operations.review_marks import ReviewMark
 
-ID_PATTERNS = {
-    "adl": re.compile(r"^adl_[0-9a-f]{32}$"),
-    "adi": re.compile(r"^adi_[0-9a-f]{32}$"),
-    "agt": re.compile(r"^agt_[0-9a-f]{32}$"),
-    "pty": re.compile(r"^pty_[0-9a-f]{32}$"),
-}
-INVITATION_STATUSES = ("PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELED")
 # One table page; a bulk action is read and confirmed item by item, so keep it bounded.
 MAX_SELECTION = 100
 REASON_MAX_LENGTH = 500
-
-
-def is_id(prefix: str, value: str) -> bool:
-    return bool(ID_PATTERNS[prefix].match(value or ""))
 
 
 class IdListField(forms.Field):
@@ -66,7 +56,7 @@ class ConfirmedActionForm(forms.Form):
 
     @classmethod
     def fresh(cls, **initial) -> ConfirmedActionForm:
-        return cls(initial={"key": uuid.uuid4(), **initial})
+        return cls(initial={"key": new_key(), **initial})
 
 
 class BulkRevokeForm(ConfirmedActionForm):

@@ -8,9 +8,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
-from actions import history, perform
-from actions.forms import BulkRevokeForm, ConfirmedActionForm, DelegationSelectionForm
-from actions.views.common import (
+from dashboard import roles
+from dashboard.partials import render_partial_response
+from delegations import services
+from delegations.errors import NaturalError, NaturalNotFound
+from operations import confirm, history, perform
+from operations.confirm import key_reused
+from operations.engine import KeyReused
+from operations.manager_forms import BulkRevokeForm, ConfirmedActionForm, DelegationSelectionForm
+from operations.models import Action, Batch, Operation, State
+from operations.views.common import (
     action_view,
     came_from,
     refused_without_confirmation,
@@ -18,11 +25,6 @@ from actions.views.common import (
     safe_next,
     upstream_failure,
 )
-from dashboard import roles
-from delegations import services
-from delegations.errors import NaturalError, NaturalNotFound
-from operations.engine import KeyReused
-from operations.models import Batch, State
 
 CONFIRM_TEMPLATE = "actions/revoke_confirm.html"
 DIALOG_TARGET = "action-dialog-body"
@@ -30,11 +32,6 @@ DIALOG_TARGET = "action-dialog-body"
 
 def _detail_url(adl_id: str) -> str:
     return reverse("delegation-detail", args=[adl_id])
-
-
-def _render_partial(request: HttpRequest, template: str, partial: str, context: dict, **kwargs):
-    wanted = request.htmx and request.htmx.target == DIALOG_TARGET
-    return render(request, f"{template}#{partial}" if wanted else template, context, **kwargs)
 
 
 @action_view(roles.REVOKE, method="GET")
@@ -52,7 +49,9 @@ def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
     }
-    return _render_partial(request, CONFIRM_TEMPLATE, "confirm-body", context)
+    return render_partial_response(
+        request, CONFIRM_TEMPLATE, context, target=DIALOG_TARGET, partial="confirm-body"
+    )
 
 
 @action_view(roles.REVOKE, method="POST")
@@ -67,68 +66,42 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
             confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
         )
     key = form.cleaned_data["key"]
-    operation = perform.existing_operation(key)
-    if operation is None:
+    existing = Operation.objects.filter(key=key).first()
+    if existing is None:
         try:
             delegation = services.get_agent_delegation(adl_id)
         except NaturalError as error:
             return upstream_failure(request, error, title="Revoke access")
         if _already_revoked(delegation):
             messages.info(request, "This access was already revoked; nothing was sent.")
-            return _back(
+            return confirm.go(
                 request, safe_next(request, form.cleaned_data["next"], _detail_url(adl_id))
             )
-        try:
-            operation = perform.revoke_access(
-                key=key,
-                actor=request.user,
-                delegation=delegation,
-                reason=form.cleaned_data["reason"],
-            )
-        except KeyReused:
-            return _key_reused(request)
-    elif operation.target.get("delegation_id") != adl_id:
-        return _key_reused(request)
-    return _after_revoke(request, operation, form.cleaned_data["next"], adl_id)
+    sent = confirm.send_once(
+        key,
+        submit=lambda: perform.revoke_access(
+            key=key, actor=request.user, delegation=delegation, reason=form.cleaned_data["reason"]
+        ),
+        same=lambda op: (
+            op.action == Action.REVOKE_AGENT_ACCESS and op.target.get("delegation_id") == adl_id
+        ),
+    )
+    if sent.reused:
+        return key_reused(request, sent.operation)
+    return _after_revoke(request, sent.operation, form.cleaned_data["next"], adl_id)
 
 
 def _already_revoked(delegation) -> bool:
     return delegation.is_revoked or bool(history.revoked_by_us([delegation.id]))
 
 
-def _back(request: HttpRequest, url: str) -> HttpResponse:
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
-
-
-def _key_reused(request: HttpRequest) -> HttpResponse:
-    response = render(request, "actions/key_reused.html", status=400)
-    response["X-Natural-Error"] = "This confirmation was already used for something else."
-    return response
-
-
 def _after_revoke(request, operation, next_candidate, adl_id) -> HttpResponse:
     next_url = safe_next(request, next_candidate, _detail_url(adl_id))
-    context = {"operation": operation, "adl_id": adl_id}
+    context = {"operation": operation, "adl_id": adl_id, "outcome": confirm.outcome(operation)}
     if request.htmx and (request.htmx.target or "").startswith("revoke-cell-"):
         return render(request, "actions/_revoke_outcome.html", context)
-    level = messages.SUCCESS if operation.state == State.SUCCEEDED else messages.WARNING
-    messages.add_message(request, level, _outcome_message(operation))
-    return _back(request, next_url)
-
-
-def _outcome_message(operation) -> str:
-    target = operation.target
-    who = f"{target.get('agent_name') or target.get('agent_id')}"
-    whom = f"{target.get('customer_name') or target.get('customer_id')}"
-    if operation.state == State.SUCCEEDED:
-        return f"Revoked {who}'s access to {whom}."
-    if operation.state == State.FAILED:
-        detail = operation.result.get("message") or "Natural refused the revoke."
-        return f"Natural refused to revoke {who}'s access to {whom}: {detail}"
-    return (
-        f"The revoke of {who}'s access to {whom} may or may not have happened "
-        f"(operation {operation.key}). Open it in the audit log to retry or reconcile."
-    )
+    confirm.tell(request, operation)
+    return confirm.go(request, next_url)
 
 
 # Many delegations at once
@@ -190,12 +163,19 @@ def bulk_revoke(request: HttpRequest) -> HttpResponse:
             delegations, _left_out = _read_selected(form.cleaned_data["delegation"])
         except NaturalError as error:
             return upstream_failure(request, error, title="Revoke access")
-        batch = perform.prepare_bulk_revoke(
-            key=key,
-            actor=request.user,
-            delegations=delegations,
-            reason=form.cleaned_data["reason"],
-        )
+        try:
+            batch = perform.prepare_bulk_revoke(
+                key=key,
+                actor=request.user,
+                delegations=delegations,
+                reason=form.cleaned_data["reason"],
+                selected=form.cleaned_data["delegation"],
+            )
+        except KeyReused:
+            batch = perform.existing_batch(key)
+    first_part = batch.operations.order_by("chunk_index").first()
+    if first_part is not None and not _same_selection(batch, form.cleaned_data["delegation"]):
+        return key_reused(request, first_part)
     result_url = reverse("delegation-bulk-revoke-result", args=[batch.key])
     if request.htmx:
         # The result page sends the pairs one by one, so the manager watches them go.
@@ -203,6 +183,15 @@ def bulk_revoke(request: HttpRequest) -> HttpResponse:
     while perform.send_next(batch) is not None:
         pass
     return redirect(result_url)
+
+
+def _same_selection(batch: Batch, posted: list[str]) -> bool:
+    if batch.action != Action.REVOKE_AGENT_ACCESS:
+        return False
+    selected = batch.summary.get("selected_ids")
+    if selected is not None:
+        return sorted(selected) == sorted(posted)
+    return set(batch.target.get("delegation_ids", [])) <= set(posted)
 
 
 def _bulk_context(batch: Batch) -> dict:
@@ -228,10 +217,9 @@ def _batch_or_404(key) -> Batch:
 @action_view(roles.REVOKE, method="GET")
 def bulk_revoke_result(request: HttpRequest, key) -> HttpResponse:
     context = _bulk_context(_batch_or_404(key))
-    template = "actions/bulk_revoke_result.html"
-    if request.htmx and request.htmx.target == "bulk-progress":
-        template += "#bulk-progress"
-    return render(request, template, context)
+    return render_partial_response(
+        request, "actions/bulk_revoke_result.html", context, target="bulk-progress"
+    )
 
 
 @action_view(roles.REVOKE, method="POST")

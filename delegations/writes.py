@@ -1,7 +1,8 @@
-"""The exact request bytes of each write, built once and stored with its operation.
+"""Every write the dashboard sends to Natural: its path and its exact request bytes.
 
 The bytes are compact JSON in a fixed key order, so the same input always gives the same
-bytes, and a resend is byte-identical to the first send.
+bytes, and a resend is byte-identical to the first send. They are built once, stored with the
+operation (operations.engine) and sent by the client (delegations.client).
 """
 
 from __future__ import annotations
@@ -10,8 +11,6 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-
-from operations.recipients import Recipient
 
 PERMISSIONS = ("payments.create", "payments.read", "wallets.read", "party.read")
 CHUNK_SIZE = 100
@@ -32,7 +31,7 @@ def invite_customers_path(agent_id: str) -> str:
 
 
 def invite_customers_body(
-    recipients: list[Recipient],
+    recipients: list,
     permissions: list[str],
     per_transaction_cents: int | None,
     expires_at: datetime,
@@ -93,3 +92,21 @@ def delegation_invitation_body(
             }
         }
     )
+
+
+def revoke_access_path(agent_id: str, customer_id: str) -> str:
+    """DELETE: the agent can no longer act for the customer (no body, keyed)."""
+    return f"/agents/{agent_id}/customers/{customer_id}"
+
+
+def cancel_invitation_path(invitation_id: str) -> str:
+    """DELETE: one pending invitation (no body, keyed)."""
+    return f"/agents/invitations/{invitation_id}"
+
+
+BULK_CANCEL_PATH = "/agents/invitations/revoke"
+
+
+def bulk_cancel_body(invitation_ids: list[str]) -> bytes:
+    """POST: many pending invitations; Natural documents no key for it."""
+    return encode({"data": {"attributes": {"invitationIds": list(invitation_ids)}}})

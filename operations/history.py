@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from actions.models import ReviewMark
 from operations.models import Action, Operation, State
+from operations.review_marks import ReviewMark
 
 HISTORY_LIMIT = 50
 

@@ -6,12 +6,17 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django_htmx.http import HttpResponseClientRedirect
 
-from actions import perform
-from actions.bulk_cancel import BulkCancelReport
-from actions.forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
-from actions.views.common import (
+from dashboard import roles
+from dashboard.partials import render_partial_response
+from delegations.errors import NaturalError
+from operations import confirm, engine, perform
+from operations.bulk_cancel import BulkCancelReport
+from operations.confirm import key_reused
+from operations.manager_forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
+from operations.models import Action, Operation
+from operations.reconcile import CannotReconcile
+from operations.views.common import (
     action_view,
     came_from,
     refused_without_confirmation,
@@ -19,12 +24,6 @@ from actions.views.common import (
     safe_next,
     upstream_failure,
 )
-from dashboard import roles
-from delegations.errors import NaturalError
-from operations import engine
-from operations.engine import KeyReused
-from operations.models import Action, Operation, State
-from operations.reconcile import CannotReconcile
 
 DIALOG_TARGET = "action-dialog-body"
 
@@ -39,10 +38,13 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
     }
-    template = "actions/cancel_confirm.html"
-    if request.htmx and request.htmx.target == DIALOG_TARGET:
-        template += "#confirm-body"
-    return render(request, template, context)
+    return render_partial_response(
+        request,
+        "actions/cancel_confirm.html",
+        context,
+        target=DIALOG_TARGET,
+        partial="confirm-body",
+    )
 
 
 @action_view(roles.CANCEL, method="POST")
@@ -56,43 +58,28 @@ def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
             title="Cancel invitation",
             confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
         )
-    key = form.cleaned_data["key"]
-    existing = perform.existing_operation(key)
-    if existing is not None and existing.target.get("invitation_id") != adi_id:
-        return _key_reused(request)
-    try:
-        operation = existing or perform.cancel_invitation(
-            key=key, actor=request.user, invitation_id=adi_id, reason=form.cleaned_data["reason"]
-        )
-    except KeyReused:
-        return _key_reused(request)
+    sent = confirm.send_once(
+        form.cleaned_data["key"],
+        submit=lambda: perform.cancel_invitation(
+            key=form.cleaned_data["key"],
+            actor=request.user,
+            invitation_id=adi_id,
+            reason=form.cleaned_data["reason"],
+        ),
+        same=lambda op: (
+            op.action == Action.CANCEL_INVITATION and op.target.get("invitation_id") == adi_id
+        ),
+    )
+    if sent.reused:
+        return key_reused(request, sent.operation)
+    operation = sent.operation
     next_url = safe_next(request, form.cleaned_data["next"], reverse("invitation-list"))
     if request.htmx and (request.htmx.target or "").startswith("cancel-cell-"):
         context = {"operation": operation, "adi_id": adi_id}
+        context["outcome"] = confirm.outcome(operation)
         return render(request, "actions/_cancel_outcome.html", context)
-    level = messages.SUCCESS if operation.state == State.SUCCEEDED else messages.WARNING
-    messages.add_message(request, level, _outcome_message(operation, adi_id))
-    if request.htmx:
-        return HttpResponseClientRedirect(next_url)
-    return redirect(next_url)
-
-
-def _outcome_message(operation: Operation, adi_id: str) -> str:
-    if operation.state == State.SUCCEEDED:
-        return f"Invitation {adi_id} canceled."
-    if operation.state == State.FAILED:
-        detail = operation.result.get("message") or "Natural refused."
-        return f"Invitation {adi_id} was not canceled: {detail}"
-    return (
-        f"The cancel of invitation {adi_id} may or may not have happened "
-        f"(operation {operation.key}). Open it in the audit log to retry or reconcile."
-    )
-
-
-def _key_reused(request: HttpRequest) -> HttpResponse:
-    response = render(request, "actions/key_reused.html", status=400)
-    response["X-Natural-Error"] = "This confirmation was already used for something else."
-    return response
+    confirm.tell(request, operation)
+    return confirm.go(request, next_url)
 
 
 # Many invitations at once
@@ -127,24 +114,23 @@ def bulk_cancel(request: HttpRequest) -> HttpResponse:
             title="Cancel invitations",
             confirm_url=reverse("invitation-bulk-cancel-confirm"),
         )
-    key = form.cleaned_data["key"]
-    existing = perform.existing_operation(key)
-    try:
-        operation = existing or perform.cancel_invitations(
-            key=key,
+    sent = confirm.send_once(
+        form.cleaned_data["key"],
+        submit=lambda: perform.cancel_invitations(
+            key=form.cleaned_data["key"],
             actor=request.user,
             invitation_ids=form.cleaned_data["invitation"],
             statuses=form.cleaned_data["selected_status"],
             reason=form.cleaned_data["reason"],
-        )
-    except KeyReused:
-        return _key_reused(request)
-    if operation.action != Action.CANCEL_INVITATIONS:
-        return _key_reused(request)
-    result_url = reverse("invitation-bulk-cancel-result", args=[operation.key])
-    if request.htmx:
-        return HttpResponseClientRedirect(result_url)
-    return redirect(result_url)
+        ),
+        same=lambda op: (
+            op.action == Action.CANCEL_INVITATIONS
+            and op.target.get("invitation_ids") == form.cleaned_data["invitation"]
+        ),
+    )
+    if sent.reused:
+        return key_reused(request, sent.operation)
+    return confirm.go(request, reverse("invitation-bulk-cancel-result", args=[sent.operation.key]))
 
 
 def _bulk_operation_or_404(key) -> Operation:

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils import timezone
 
 
-class AppendOnlyQuerySet(models.QuerySet):
+class ReviewMarkQuerySet(models.QuerySet):
     def delete(self):
         raise PermissionError("Review marks are never deleted.")
 
@@ -42,9 +42,11 @@ class ReviewMark(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
 
-    objects = AppendOnlyQuerySet.as_manager()
+    objects = ReviewMarkQuerySet.as_manager()
 
     class Meta:
+        # The table kept the name it had in the manager-actions app this model came from.
+        db_table = "actions_reviewmark"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["delegation_id", "-created_at"], name="mark_by_delegation")]
 

@@ -29,9 +29,9 @@ class BulkCancelReport:
         )
         count = None
         if operation.state == State.SUCCEEDED:
-            response = operation.result.get("response") or {}
-            if isinstance(response.get("revokedCount"), int):
-                count = response["revokedCount"]
+            count = operation.result.get("revokedCount")
+            if count is None:  # recorded before the count was parsed out of the answer
+                count = (operation.result.get("response") or {}).get("revokedCount")
         reconciliation = operation.reconciliation or {}
         not_cancelled = (
             tuple(reconciliation.get("missing", [])) if reconciliation.get("outcome") else None

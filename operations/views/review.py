@@ -8,13 +8,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from actions import review
-from actions.forms import ReviewFilterForm, ReviewMarkForm
-from actions.models import ReviewMark
-from actions.views.common import action_view, require_id, safe_next, upstream_failure
 from dashboard import roles
+from dashboard.partials import render_partial_response
 from delegations import services
-from delegations.errors import NaturalError
+from delegations.errors import NaturalError, UpstreamFailure
+from operations import review
+from operations.manager_forms import ReviewFilterForm, ReviewMarkForm
+from operations.review_marks import ReviewMark
+from operations.views.common import action_view, require_id, safe_next, upstream_failure
 
 PAGE_SIZE = 50
 TABLE_TARGET = "review-table"
@@ -27,7 +28,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     except NaturalError as error:
         return upstream_failure(request, error, title="Review delegations")
     form = ReviewFilterForm(request.GET or None, agents=agents)
-    context = {"form": form, "rows": [], "page": None, "upstream_error": None}
+    context = {"form": form, "rows": [], "page": None}
     if form.is_bound and not form.is_valid():
         status = 400
     else:
@@ -40,18 +41,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                 limit=PAGE_SIZE,
             )
         except NaturalError as error:
-            context["upstream_error"] = error
-            status = error.status_code_for_page
+            context["upstream_error"] = failure = UpstreamFailure.of(error)
+            status = failure.status
         else:
             context.update(_queue_rows(page, review.Criteria.from_form(cleaned)))
-    template = "actions/review_queue.html"
-    if (
-        request.htmx
-        and request.htmx.target == TABLE_TARGET
-        and not request.htmx.history_restore_request
-    ):
-        template += "#review-table"
-    return render(request, template, context, status=status)
+    return render_partial_response(
+        request, "actions/review_queue.html", context, target=TABLE_TARGET, status=status
+    )
 
 
 def _queue_rows(page, criteria: review.Criteria) -> dict:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import uuid
 
-from actions import requests
 from operations import engine
+from operations.catalog import declared
 from operations.models import Action, Batch, Operation
 
-
-def existing_operation(key: uuid.UUID) -> Operation | None:
-    return Operation.objects.filter(key=key).first()
+REVOKE = declared(Action.REVOKE_AGENT_ACCESS)
 
 
 def existing_batch(key: uuid.UUID) -> Batch | None:
@@ -42,22 +40,19 @@ def revoke_access(*, key: uuid.UUID, actor, delegation, reason: str) -> Operatio
         key=key,
         actor=actor,
         action=Action.REVOKE_AGENT_ACCESS,
-        method="DELETE",
-        path=requests.revoke_access_path(delegation.agent_id, delegation.delegating_party_id),
-        idempotent=True,
         target=delegation_target(delegation, reason),
+        **REVOKE.request(delegation.agent_id, delegation.delegating_party_id),
     )
 
 
-def prepare_bulk_revoke(*, key: uuid.UUID, actor, delegations, reason: str) -> Batch:
+def prepare_bulk_revoke(
+    *, key: uuid.UUID, actor, delegations, reason: str, selected: list[str]
+) -> Batch:
     """Every pair's operation is committed before the first one is sent."""
     parts = [
         engine.Part(
-            method="DELETE",
-            path=requests.revoke_access_path(d.agent_id, d.delegating_party_id),
-            body=b"",
-            idempotent=True,
             target=delegation_target(d, reason),
+            **REVOKE.request(d.agent_id, d.delegating_party_id),
         )
         for d in delegations
     ]
@@ -66,7 +61,7 @@ def prepare_bulk_revoke(*, key: uuid.UUID, actor, delegations, reason: str) -> B
         actor=actor,
         action=Action.REVOKE_AGENT_ACCESS,
         target={"delegation_ids": [d.id for d in delegations], "reason": reason},
-        summary={"selected": len(parts)},
+        summary={"selected": len(parts), "selected_ids": list(selected)},
         parts=parts,
     )
 
@@ -83,10 +78,8 @@ def cancel_invitation(*, key: uuid.UUID, actor, invitation_id: str, reason: str)
         key=key,
         actor=actor,
         action=Action.CANCEL_INVITATION,
-        method="DELETE",
-        path=requests.cancel_invitation_path(invitation_id),
-        idempotent=True,
         target={"invitation_id": invitation_id, "reason": reason},
+        **declared(Action.CANCEL_INVITATION).request(invitation_id),
     )
 
 
@@ -99,10 +92,7 @@ def cancel_invitations(
         key=key,
         actor=actor,
         action=Action.CANCEL_INVITATIONS,
-        method="POST",
-        path=requests.BULK_CANCEL_PATH,
-        body=requests.bulk_cancel_body(invitation_ids),
-        idempotent=False,
+        **declared(Action.CANCEL_INVITATIONS).request(invitation_ids=invitation_ids),
         target={
             "invitation_ids": list(invitation_ids),
             "statuses_when_selected": {i: statuses[i] for i in invitation_ids if i in statuses},
