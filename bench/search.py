@@ -55,7 +55,8 @@ def scratch_postgres(url: str, name: str = "natural_bench_search") -> tuple[str,
 
         connections.close_all()
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            # FORCE: the call log's background writer may still hold a connection.
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     return f"{base}/{name}", drop
 
