@@ -1,4 +1,4 @@
-"""htmx-aware middleware: caching correctness and session expiry."""
+"""Response middleware: caching correctness (htmx and signed-in pages) and session expiry."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from urllib.parse import urlencode, urlsplit
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import patch_cache_control, patch_vary_headers
 
 
 class HtmxVaryMiddleware:
@@ -45,3 +45,39 @@ class HtmxLoginRedirectMiddleware:
         redirect["HX-Redirect"] = f"{login_path}?{urlencode({'next': next_url or '/'})}"
         patch_vary_headers(redirect, ("HX-Request",))
         return redirect
+
+
+class PrivateResponsesMiddleware:
+    """Whatever a signed-in user is shown (pages, partials, CSV exports, errors) holds customer
+    data: no shared cache may keep it, and every use asks the server again.
+
+    Pages are `private, no-cache` rather than `no-store`: with no-store the browser cannot go
+    Back to a page that answered a POST (the invite preview), and "Back, edit, send again" is
+    a path people take. Downloads are also `no-store`: a CSV has no Back to keep."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            is_page = response.get("Content-Type", "").startswith("text/html")
+            if is_page:
+                patch_cache_control(response, private=True, no_cache=True)
+            else:
+                patch_cache_control(response, private=True, no_cache=True, no_store=True)
+        return response
+
+
+class PageBudgetMiddleware:
+    """Each request gets one time budget for all its reads of Natural (delegations.budget)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from delegations import budget, client
+
+        with budget.page_budget(client.monotonic()):
+            return self.get_response(request)

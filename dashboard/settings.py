@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.middleware.HtmxVaryMiddleware",
+    "dashboard.middleware.PrivateResponsesMiddleware",
+    "dashboard.middleware.PageBudgetMiddleware",
     "dashboard.middleware.HtmxLoginRedirectMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.middleware.SecondFactorEnrolmentMiddleware",
@@ -89,7 +91,10 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "dashboard.context_processors.shell",
             ],
-            "builtins": ["django_htmx.templatetags.django_htmx"],
+            "builtins": [
+                "django_htmx.templatetags.django_htmx",
+                "delegations.templatetags.upstream",
+            ],
         },
     }
 ]

@@ -31,6 +31,7 @@ import httpx
 from django.conf import settings
 from django.core.signals import setting_changed
 
+from delegations import budget as page_budget
 from delegations import call_log
 from delegations.errors import (
     NaturalBadResponse,
@@ -244,11 +245,18 @@ class NaturalClient:
         max_attempts = max_attempts or policy.max_attempts
         is_read = request.method == "GET"
         started = monotonic()
+        allowed = policy.budget
+        page_left = page_budget.seconds_left(started) if is_read else None
+        if page_left is not None:
+            # A read shares its page's one budget with every other read of that page.
+            allowed = min(allowed, page_left)
+            if allowed < MIN_ATTEMPT_SECONDS:
+                raise NaturalTimeout()
         processed_somewhere = False
         number = 0
         while True:
             number += 1
-            remaining = policy.budget - (monotonic() - started)
+            remaining = allowed - (monotonic() - started)
             outcome = self._attempt(request, number, min(timeout or remaining, remaining))
             self._record(request, idempotency_key, outcome, on_attempt)
             if outcome.response is not None and 200 <= outcome.status < 300:
@@ -263,7 +271,7 @@ class NaturalClient:
             if (
                 number >= max_attempts
                 or wait > policy.retry_after_cap
-                or elapsed + wait + MIN_ATTEMPT_SECONDS > policy.budget
+                or elapsed + wait + MIN_ATTEMPT_SECONDS > allowed
             ):
                 break
             sleep(wait)

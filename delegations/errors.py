@@ -122,10 +122,12 @@ class UpstreamFailure:
     status: int
     support_id: str | None = None
     retry_after: float | None = None
+    # A refused token is not fixed by retrying: the message itself names the remedy.
+    credentials: bool = False
 
     @property
     def retryable(self) -> bool:
-        return self.status >= 500
+        return self.status >= 500 and not self.credentials
 
     @classmethod
     def of(cls, error: NaturalError) -> UpstreamFailure:
@@ -142,4 +144,5 @@ class UpstreamFailure:
             error.status_code_for_page,
             error.support_id,
             getattr(error, "retry_after", None),
+            credentials=isinstance(error, NaturalCredentialsRefused),
         )

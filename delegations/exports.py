@@ -77,5 +77,5 @@ AGENT_DELEGATION_COLUMNS: tuple[Column, ...] = (
     ("expires_at", lambda a: iso(a.expires_at)),
     ("created_at", lambda a: iso(a.created_at)),
     ("created_by", lambda a: a.created_by),
-    ("revoked_at", lambda a: iso(a.revoked_at)),
+    ("status", lambda a: a.revocation),
 )

@@ -13,7 +13,11 @@ from delegations.records import DELEGATION_INVITATION_STATUSES, INVITATION_STATU
 
 PAGE_SIZES = (20, 50, 100)
 MAX_TRAIL = 30
-CURSOR_PATTERN = r"^[A-Za-z0-9_\-.~=]{1,512}$"
+# Natural's cursors are opaque: any printable characters, at most this many.
+MAX_CURSOR_LENGTH = 1024
+# The trail rides in the URL: past this many characters the oldest pages are forgotten, so a
+# link stays under the request-line limits of servers and proxies (8 KiB).
+MAX_TRAIL_CHARS = 4096
 
 
 def natural_id(prefix: str) -> RegexValidator:
@@ -23,7 +27,11 @@ def natural_id(prefix: str) -> RegexValidator:
     )
 
 
-cursor_validator = RegexValidator(CURSOR_PATTERN, "This page link is not valid.")
+def cursor_validator(value: str) -> None:
+    """A cursor is passed back exactly as Natural gave it; only its length and printability
+    are ours to check (a control character cannot have come from Natural's JSON)."""
+    if not value or len(value) > MAX_CURSOR_LENGTH or not value.isprintable():
+        raise forms.ValidationError("This page link is not valid.", code="invalid_cursor")
 
 
 class TableForm(forms.Form):
@@ -41,9 +49,10 @@ class TableForm(forms.Form):
         empty_value=PAGE_SIZES[0],
     )
     cursor = forms.CharField(
-        required=False, validators=[cursor_validator], widget=forms.HiddenInput
+        required=False, strip=False, validators=[cursor_validator], widget=forms.HiddenInput
     )
-    trail = forms.CharField(required=False, widget=forms.HiddenInput)
+    # One `trail` parameter per earlier page, so no cursor character can split or merge them.
+    trail = forms.Field(required=False, widget=forms.MultipleHiddenInput)
 
     # Fields that narrow the list, named in the empty state; set by each subclass.
     filter_fields: tuple[str, ...] = ()
@@ -60,11 +69,13 @@ class TableForm(forms.Form):
         return self.cleaned_data.get("limit") or PAGE_SIZES[0]
 
     def clean_trail(self) -> list[str]:
-        raw = self.cleaned_data.get("trail") or ""
-        cursors = [item for item in raw.split(",") if item]
+        cursors = [item for item in self.cleaned_data.get("trail") or () if item]
         for cursor in cursors:
             cursor_validator(cursor)
-        return cursors[-MAX_TRAIL:]
+        cursors = cursors[-MAX_TRAIL:]
+        while len(cursors) > 1 and sum(map(len, cursors)) > MAX_TRAIL_CHARS:
+            cursors.pop(0)
+        return cursors
 
     def active_filters(self) -> list[tuple[str, str]]:
         """(label, value) of each filter in use, for the empty state and the caption."""

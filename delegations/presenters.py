@@ -148,7 +148,6 @@ def customer_row(customer, now: datetime) -> dict:
 
 
 def agent_delegation_row(adl, now: datetime, agents: Mapping[str, str]) -> dict:
-    revoked = adl.revoked_at is not None
     return {
         "id": adl.id,
         "url": detail_url("delegation-detail", adl.id),
@@ -164,8 +163,10 @@ def agent_delegation_row(adl, now: datetime, agents: Mapping[str, str]) -> dict:
         ),
         "delegated": adl.delegated_party_name or adl.delegated_party_id or "—",
         "delegated_id": adl.delegated_party_id or "",
-        "badge": badge("REVOKED" if revoked else "ACTIVE"),
-        "revoked": moment(adl.revoked_at, now) if revoked else None,
+        "badge": badge(adl.revocation),
+        "revoked": adl.revocation == "revoked",
+        # Natural could not say whether this access is still active: never offered for revoke.
+        "unknown": adl.revocation not in ("active", "revoked"),
         "permissions": adl.permissions or (),
         "limit": money(adl.limits),
         "expires": moment(adl.expires_at, now),

@@ -210,12 +210,13 @@ class AgentDelegation:
     created_at: datetime | None
     updated_at: datetime | None
     created_by: str | None
-    revoked_at: datetime | None
+    # Natural shows no status on agent delegations (see delegations/revocation.py): "active"
+    # when read from a list without include_revoked, else what could be learned, else unknown.
+    revocation: str = "unknown"
 
     @property
     def is_revoked(self) -> bool:
-        """Revoked delegations only come back when asked for with include_revoked."""
-        return self.revoked_at is not None
+        return self.revocation == "revoked"
 
 
 # --- field access across both casings -------------------------------------------------------
@@ -481,7 +482,6 @@ def parse_agent_delegation(resource: Json) -> AgentDelegation:
         created_at=parse_datetime(field(attributes, "createdAt")),
         updated_at=parse_datetime(field(attributes, "updatedAt")),
         created_by=field(attributes, "createdBy"),
-        revoked_at=parse_datetime(field(attributes, "revokedAt")),
     )
 
 

@@ -1,27 +1,37 @@
 """Recipients pasted or uploaded by an admin: emails, E.164 phones and `pty_` party ids.
 
 Each problem names the line it came from and says what is wrong; duplicates are dropped
-(emails compared case-insensitively) and counted.
+(emails compared case-insensitively) and counted. Nothing is repaired on the way: bytes that
+are not UTF-8 and characters nobody can see are refused, never replaced and sent.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
 from delegations.ids import is_id
 
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$")
-PHONE = re.compile(r"^\+[1-9]\d{6,14}$")
+PHONE = re.compile(r"^\+[1-9]\d{6,14}$", re.ASCII)
 PHONE_PUNCTUATION = re.compile(r"[\s().-]")
 MAX_EMAIL_LENGTH = 254
 SHOWN_VALUE_LENGTH = 60
 CSV_HEADER_WORDS = {"email", "emails", "phone", "party", "party_id", "recipient", "recipients"}
 
 TYPE_LABELS = {"email": "Emails", "phone": "Phones", "party_id": "Party ids"}
+# Controls (NUL included), format characters (bidi embeddings, overrides and isolates,
+# zero-width characters, BOM), private-use, surrogates and unassigned code points, line and
+# paragraph separators: each changes how a value reads or compares without being seen.
+HIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
+# Appears only where bytes were already lost in some earlier decoding.
+REPLACEMENT_CHARACTER = "\ufffd"
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 @dataclass(frozen=True)
@@ -60,8 +70,32 @@ def count_by_type(recipients: list[Recipient]) -> dict[str, int]:
     return {kind: counted.get(kind, 0) for kind in TYPE_LABELS}
 
 
+def is_hidden(char: str) -> bool:
+    return char == REPLACEMENT_CHARACTER or unicodedata.category(char) in HIDDEN_CATEGORIES
+
+
+def visible(raw: str) -> str:
+    """`raw` with every hidden character spelled out, e.g. `<U+202E>`."""
+    return "".join(f"<U+{ord(char):04X}>" if is_hidden(char) else char for char in raw)
+
+
+def hidden_character_problem(raw: str) -> str | None:
+    """What is wrong with a value holding a character nobody can see, or None."""
+    char = next((char for char in raw if is_hidden(char)), None)
+    if char is None:
+        return None
+    name = unicodedata.name(char, "a control character")
+    return (
+        f'"{_shown(visible(raw))}" contains an invisible or control character '
+        f"(U+{ord(char):04X} {name}). Type the recipient again without it."
+    )
+
+
 def recognise(raw: str) -> Recipient | str:
     """The recipient `raw` names, or what is wrong with it."""
+    hidden = hidden_character_problem(raw)
+    if hidden:
+        return hidden
     shown = _shown(raw)
     if raw.lower().startswith("pty_"):
         if is_id("pty", raw):
@@ -72,7 +106,7 @@ def recognise(raw: str) -> Recipient | str:
             return Recipient("email", raw)
         return f'"{shown}" is not a valid email address.'
     compact = PHONE_PUNCTUATION.sub("", raw)
-    if compact[:1] == "+" or compact.isdigit():
+    if compact[:1] == "+" or (compact.isascii() and compact.isdigit()):
         if PHONE.match(compact):
             return Recipient("phone", compact)
         return (
@@ -86,23 +120,61 @@ def parse_text(text: str) -> ParsedRecipients:
     """One recipient per line, or several on a line separated by commas or semicolons."""
     entries = [
         (number, piece)
-        for number, line in enumerate(text.splitlines(), start=1)
+        for number, line in enumerate(LINE_BREAK.split(text), start=1)
         for piece in re.split(r"[,;]", line)
     ]
     return _collect(entries)
 
 
 def parse_csv(data: bytes) -> ParsedRecipients:
-    """Every non-empty cell of a CSV file; a header row of column names is skipped."""
-    text = data.decode("utf-8-sig", errors="replace")
-    rows = list(csv.reader(io.StringIO(text)))
+    """Every non-empty cell of a CSV file; a header row of column names is skipped. Lines that
+    are not UTF-8 are refused by number; a cell may be as long as the file."""
+    text, problems = _decode_lines(data)
+    # The csv module refuses fields over 128 KiB by default; the upload limit is the bound.
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    reader = csv.reader(io.StringIO(text))
     entries = []
-    for number, row in enumerate(rows, start=1):
+    first_line = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append(LineProblem(first_line, f"could not be read as CSV ({error}).", CSV))
+            break
         cells = [cell.strip() for cell in row if cell.strip()]
-        if number == 1 and cells and all(c.lower() in CSV_HEADER_WORDS for c in cells):
-            continue
-        entries.extend((number, cell) for cell in cells)
-    return _collect(entries, source="CSV line")
+        header = first_line == 1 and all(c.lower() in CSV_HEADER_WORDS for c in cells)
+        if cells and not header:
+            entries.extend((first_line, cell) for cell in cells)
+        first_line = reader.line_num + 1
+    parsed = _collect(entries, source=CSV)
+    parsed.problems = sorted([*problems, *parsed.problems], key=lambda problem: problem.line)
+    return parsed
+
+
+CSV = "CSV line"
+
+
+def _decode_lines(data: bytes) -> tuple[str, list[LineProblem]]:
+    """The file as text, each line that is not UTF-8 left empty and named in a problem."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8) :]
+    lines, problems = [], []
+    for number, line in enumerate(data.split(b"\n"), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            problems.append(
+                LineProblem(
+                    number,
+                    f"is not UTF-8 text (byte 0x{line[error.start]:02X} at position "
+                    f"{error.start + 1}). Save the file as UTF-8 and upload it again.",
+                    CSV,
+                )
+            )
+            lines.append("")
+    return "\n".join(lines), problems
 
 
 def merge(first: ParsedRecipients, second: ParsedRecipients) -> ParsedRecipients:

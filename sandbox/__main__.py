@@ -33,6 +33,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="din_ invitations (default: a tenth of --invitations)",
     )
+    parser.add_argument(
+        "--mark-revoked-delegations",
+        action="store_true",
+        help="add an undocumented revoked_at to revoked agent delegations (off: as documented)",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -60,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
             agents=args.agents,
             delegation_invitation_count=args.delegation_invitations,
         )
-        app = SandboxApp(token, config)
+        app = SandboxApp(token, config, mark_revoked_delegations=args.mark_revoked_delegations)
         server = make_server(app, args.host, args.port, log_requests=args.verbose)
         counts = app.counts()
         print(

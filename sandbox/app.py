@@ -151,7 +151,9 @@ def error_response(error: ApiError) -> Response:
 class SandboxApp:
     """A stateful emulator of the Natural API, as a WSGI callable."""
 
-    def __init__(self, token: str, config: SeedConfig) -> None:
+    def __init__(
+        self, token: str, config: SeedConfig, *, mark_revoked_delegations: bool = False
+    ) -> None:
         if not token:
             raise ValueError("a bearer token is required")
         self._token = token.encode()
@@ -163,6 +165,7 @@ class SandboxApp:
         self.request_log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
         self.state = Store(self.clock, runtime_rng(config.seed))
+        self.state.mark_revoked_delegations = mark_revoked_delegations
         populate(self.state, config, self.clock.now())
 
     def reset(self) -> None:
@@ -369,7 +372,10 @@ def create_app(
     invitations: int = 400,
     delegations: int = 300,
     agents: int = 4,
+    mark_revoked_delegations: bool = False,
 ) -> SandboxApp:
+    """`mark_revoked_delegations` adds an undocumented `revoked_at` to revoked agent
+    delegations; off by default, so the sandbox answers only what the docs show."""
     config = SeedConfig(
         seed=seed,
         customers=customers,
@@ -377,4 +383,4 @@ def create_app(
         delegations=delegations,
         agents=agents,
     )
-    return SandboxApp(token, config)
+    return SandboxApp(token, config, mark_revoked_delegations=mark_revoked_delegations)

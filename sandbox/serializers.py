@@ -200,9 +200,8 @@ def agent_delegation_resource(store: Store, agent_delegation: AgentDelegation) -
         "delegating_party_name": customer.party.name,
         "delegated_party_name": developer.name,
     }
-    if agent_delegation.is_revoked:
-        # Natural documents no status on agent delegations; the sandbox marks revoked ones
-        # (seen only with include_revoked) the way the later API marks a revoked delegation.
+    if agent_delegation.is_revoked and store.mark_revoked_delegations:
+        # Undocumented, so only on request: Natural shows no status on agent delegations.
         attributes["revoked_at"] = format_seconds(agent_delegation.revoked_at)
     return {
         "type": "agent_delegation",

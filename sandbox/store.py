@@ -38,6 +38,8 @@ class Store:
     def __init__(self, clock: Clock, rng: random.Random) -> None:
         self.lock = threading.RLock()
         self.clock = clock
+        # An extension the docs do not show (see create_app); kept across resets.
+        self.mark_revoked_delegations = False
         self.clear(rng)
 
     def clear(self, rng: random.Random) -> None:

@@ -11,3 +11,5 @@ timeout = int(os.environ.get("WEB_TIMEOUT", "30"))
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "10000"))
 max_requests_jitter = 500
 accesslog = "-"
+# Natural's cursors are up to 1,024 characters and the page trail carries several of them.
+limit_request_line = int(os.environ.get("WEB_LIMIT_REQUEST_LINE", "8190"))

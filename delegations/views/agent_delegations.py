@@ -11,12 +11,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard import roles
-from dashboard.partials import wants_partial
-from delegations import presenters, services
+from delegations import presenters, revocation, services
 from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import AgentDelegationFilterForm
 from delegations.ids import is_id
-from delegations.views.listing import AgentNames, Table, agents_or_nothing
+from delegations.views.listing import AgentNames, Table, agents_alongside, agents_or_nothing
 
 
 @require_GET
@@ -26,13 +25,13 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
     table = Table(
         template="delegations/delegation_list.html",
         target="delegations-table",
-        fetch=services.list_agent_delegations,
+        fetch=revocation.list_agent_delegations,
         present=partial(presenters.agent_delegation_row, now=timezone.now(), agents=AgentNames()),
     )
-    if not wants_partial(request, table.target):
-        form.set_agents(agents_or_nothing())
+    agents = agents_alongside(request, table.target)
     # Asked once here, not per row: each check walks every authentication backend.
-    return table.respond(request, form, {"can_revoke": request.user.has_perm(roles.REVOKE)})
+    context = {"can_revoke": request.user.has_perm(roles.REVOKE)}
+    return table.respond(request, form, context, agents=agents)
 
 
 @require_GET
@@ -42,7 +41,7 @@ def delegation_detail(request: HttpRequest, adl_id: str) -> HttpResponse:
         raise Http404("Not an agent delegation id.")
     context: dict = {"delegation_id": adl_id}
     try:
-        record = services.get_agent_delegation(adl_id)
+        record = revocation.with_state(services.get_agent_delegation(adl_id))
     except NaturalNotFound as error:
         raise Http404("No such agent delegation.") from error
     except NaturalError as error:

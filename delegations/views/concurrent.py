@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -33,4 +34,5 @@ def submit[T](call: Callable[[], T]) -> Future[T]:
     worker's connection could neither see it nor be rolled back with it."""
     if connection.in_atomic_block:
         return _now(call)
-    return _executor.submit(_in_worker, call)
+    # The copied context carries the request's time budget into the worker.
+    return _executor.submit(contextvars.copy_context().run, _in_worker, call)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard import roles
-from delegations import services
+from delegations import revocation, services
 from delegations.errors import NaturalError, UpstreamFailure
 from delegations.exports import (
     AGENT_DELEGATION_COLUMNS,
@@ -123,5 +123,5 @@ def customer_export(request: HttpRequest) -> HttpResponse:
 def delegation_export(request: HttpRequest) -> HttpResponse:
     form = AgentDelegationFilterForm(request.GET)
     return export(
-        request, form, services.list_agent_delegations, AGENT_DELEGATION_COLUMNS, "delegations"
+        request, form, revocation.list_for_export(), AGENT_DELEGATION_COLUMNS, "delegations"
     )

@@ -10,10 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from dashboard import roles
-from dashboard.partials import wants_partial
 from delegations import presenters, services
 from delegations.forms import DelegationInvitationFilterForm, InvitationFilterForm
-from delegations.views.listing import AgentNames, Table, agents_or_nothing
+from delegations.views.listing import AgentNames, Table, agents_alongside
 
 
 @require_GET
@@ -31,11 +30,10 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             back=request.get_full_path(),
         ),
     )
-    if not wants_partial(request, table.target):
-        form.set_agents(agents_or_nothing())
+    agents = agents_alongside(request, table.target)
     # Asked once here, not per row: each check walks every authentication backend.
     context = {"tab": "agent", "can_cancel": request.user.has_perm(roles.CANCEL)}
-    return table.respond(request, form, context)
+    return table.respond(request, form, context, agents=agents)
 
 
 @require_GET

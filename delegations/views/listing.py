@@ -4,13 +4,15 @@ full page or only its table partial, cursor paging, and an honest error when Nat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from dashboard.partials import render_partial_response
-from delegations import services
+from dashboard.partials import render_partial_response, wants_partial
+from delegations import budget, client, services
 from delegations.errors import NaturalError, UpstreamFailure
 from delegations.forms import TableForm
 
@@ -23,10 +25,10 @@ def pager(form: TableForm, next_cursor: str | None, has_more: bool) -> dict:
     return {
         "has_previous": cursor is not None,
         "previous_cursor": trail[-1] if trail else None,
-        "previous_trail": ",".join(trail[:-1]) or None,
+        "previous_trail": trail[:-1] or None,
         "has_next": bool(has_more and next_cursor),
         "next_cursor": next_cursor,
-        "next_trail": ",".join(forward) or None,
+        "next_trail": forward or None,
     }
 
 
@@ -60,6 +62,26 @@ def agents_or_nothing() -> tuple:
         return ()
 
 
+def agents_alongside(request: HttpRequest, target: str) -> Future | None:
+    """The agents list for a full page's filter, fetched while the table is (None for a
+    partial, which has no filter form)."""
+    if wants_partial(request, target):
+        return None
+    from delegations.views.concurrent import submit
+
+    return submit(agents_or_nothing)
+
+
+def secondary_result(future: Future, default):
+    """A secondary call's answer if it comes within what is left of the page's budget; it
+    never adds a wait of its own."""
+    left = budget.seconds_left(client.monotonic())
+    try:
+        return future.result(timeout=max(0.0, left if left is not None else 0.0))
+    except FutureTimeout:
+        return default
+
+
 @dataclass
 class Table:
     """One browse table: its page template, its region id and how to fetch and show a page."""
@@ -69,13 +91,24 @@ class Table:
     fetch: Callable[..., object]
     present: Callable[[object], dict]
 
-    def respond(self, request: HttpRequest, form: TableForm, context: dict) -> TemplateResponse:
+    def respond(
+        self, request: HttpRequest, form: TableForm, context: dict, agents: Future | None = None
+    ) -> TemplateResponse:
         context = {"form": form, **context}
-        if not form.is_valid():
+        valid = form.is_valid()
+        page, error = None, None
+        if valid:
+            try:
+                page = self.fetch(**form.query())
+            except NaturalError as failed:
+                error = failed
+        if agents is not None:
+            found = secondary_result(agents, ())
+            form.set_agents(found)
+            context["agents_missing"] = not found
+        if not valid:
             return self.render(request, context, status=400)
-        try:
-            page = self.fetch(**form.query())
-        except NaturalError as error:
+        if error is not None:
             failure = UpstreamFailure.of(error)
             context["upstream_error"] = failure
             return self.render(request, context, status=failure.status)

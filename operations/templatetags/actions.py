@@ -34,6 +34,7 @@ def delegation_actions(context, delegation):
         "perms": context.get("perms"),
         "adl_id": adl_id,
         "revoked": revoked,
+        "unknown": bool(_field(delegation, "unknown", None)) and not revoked,
         "can_revoke": user.has_perm(roles.REVOKE),
         "can_review": user.has_perm(roles.REVIEW),
         "mark": ReviewMark.objects.latest_by_delegation([adl_id]).get(adl_id),

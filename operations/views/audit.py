@@ -41,13 +41,15 @@ RESOURCE_PAGES = {
 
 
 def filtered_operations(form: AuditFilterForm) -> QuerySet[Operation]:
+    """The operations the filters ask for; nothing at all while any filter cannot be read, so
+    an invalid filter never widens the answer (or the export) to the whole log."""
     operations = (
         Operation.objects.select_related("actor", "batch")
         .annotate(attempt_count=Count("attempts"))
         .order_by("-created_at", "-id")
     )
     if not form.is_valid():
-        return operations
+        return operations.none()
     data = form.cleaned_data
     if data.get("actor"):
         operations = operations.filter(actor=data["actor"])
@@ -73,13 +75,29 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET)
     page = Paginator(filtered_operations(form), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"form": form, "page": page, "operations": page.object_list}
-    return render_partial_response(request, LIST_TEMPLATE, context, target="audit-table")
+    return render_partial_response(
+        request, LIST_TEMPLATE, context, target="audit-table", status=400 if form.errors else 200
+    )
+
+
+def _filter_errors(form: AuditFilterForm) -> str:
+    return " ".join(
+        f"{form.fields[name].label or name.title()}: {' '.join(errors)}"
+        for name, errors in form.errors.items()
+    )
 
 
 @permission_required(roles.AUDIT, raise_exception=True)
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse:
-    operations = filtered_operations(AuditFilterForm(request.GET)).order_by("-created_at", "-id")
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(
+            "These filters cannot be used, so nothing was exported. " + _filter_errors(form),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    operations = filtered_operations(form).order_by("-created_at", "-id")
     writer = csv.writer(_Echo())
     header = [
         "created_at",

@@ -10,7 +10,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import roles
 from dashboard.partials import render_partial_response
-from delegations import services
+from delegations import revocation, services
 from delegations.errors import NaturalError, NaturalNotFound
 from operations import confirm, history, perform
 from operations.confirm import key_reused
@@ -42,9 +42,11 @@ def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
     except NaturalError as error:
         return upstream_failure(request, error, title="Revoke access")
     next_url = safe_next(request, came_from(request), _detail_url(adl_id))
+    state = _current_state(delegation)
     context = {
         "delegation": delegation,
-        "already_revoked": _already_revoked(delegation),
+        "already_revoked": state == revocation.REVOKED,
+        "state_unknown": state == revocation.UNKNOWN,
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
@@ -72,8 +74,12 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
             delegation = services.get_agent_delegation(adl_id)
         except NaturalError as error:
             return upstream_failure(request, error, title="Revoke access")
-        if _already_revoked(delegation):
-            messages.info(request, "This access was already revoked; nothing was sent.")
+        state = _current_state(delegation)
+        if state != revocation.ACTIVE:
+            if state == revocation.REVOKED:
+                messages.info(request, "This access was already revoked; nothing was sent.")
+            else:
+                messages.warning(request, UNKNOWN_STATE)
             return confirm.go(
                 request, safe_next(request, form.cleaned_data["next"], _detail_url(adl_id))
             )
@@ -91,8 +97,17 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
     return _after_revoke(request, sent.operation, form.cleaned_data["next"], adl_id)
 
 
-def _already_revoked(delegation) -> bool:
-    return delegation.is_revoked or bool(history.revoked_by_us([delegation.id]))
+def _current_state(delegation) -> str:
+    """Revoked by an operation of ours, else what Natural's documented list shows."""
+    if history.revoked_by_us([delegation.id]):
+        return revocation.REVOKED
+    return revocation.with_state(delegation).revocation
+
+
+UNKNOWN_STATE = (
+    "Natural could not say whether this access is still active, so nothing was sent. "
+    "Try again in a moment."
+)
 
 
 def _after_revoke(request, operation, next_candidate, adl_id) -> HttpResponse:
@@ -118,8 +133,14 @@ def _read_selected(ids: list[str]):
         except NaturalNotFound:
             left_out.append((adl_id, "not found at Natural"))
             continue
-        if delegation.is_revoked or adl_id in revoked_here:
+        if adl_id in revoked_here:
             left_out.append((adl_id, "already revoked"))
+            continue
+        state = revocation.with_state(delegation).revocation
+        if state == revocation.REVOKED:
+            left_out.append((adl_id, "already revoked"))
+        elif state == revocation.UNKNOWN:
+            left_out.append((adl_id, "Natural could not say whether it is still active"))
         else:
             found.append(delegation)
     return found, left_out

@@ -105,18 +105,18 @@ def test_htmx_from_the_table_answers_with_the_revoked_cell(natural, manager_clie
 
 
 def test_a_refused_revoke_is_reported_not_hidden(natural, manager_client, delegation, monkeypatch):
-    from delegations import services
+    from delegations import revocation
 
-    real_get = services.get_agent_delegation
+    real_state = revocation.with_state
 
-    def read_then_revoked_elsewhere(adl_id):
-        found = real_get(adl_id)
-        if not natural.state.agent_delegation(adl_id).is_revoked:
+    def checked_then_revoked_elsewhere(found):
+        checked = real_state(found)
+        if not natural.state.agent_delegation(found.id).is_revoked:
             agent = natural.state.agent(delegation.agent_id)
             natural.state.revoke_agent_access(agent, delegation.customer_id)
-        return found
+        return checked
 
-    monkeypatch.setattr(services, "get_agent_delegation", read_then_revoked_elsewhere)
+    monkeypatch.setattr(revocation, "with_state", checked_then_revoked_elsewhere)
     response = manager_client.post(
         revoke_url(delegation.id), {"key": new_key(), "reason": "Already gone?"}, follow=True
     )

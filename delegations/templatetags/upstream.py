@@ -1,0 +1,33 @@
+"""Filters for text that comes from Natural: isolated, so a bidirectional control inside it
+cannot reorder the page around it, and where it matters shown with its controls spelled out."""
+
+from __future__ import annotations
+
+import re
+
+from django import template
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+# Bidi embeddings, overrides, isolates and marks, and zero-width characters.
+CONTROLS = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+
+
+@register.filter
+def isolate(value) -> SafeString:
+    """`<bdi>value</bdi>`: its direction is its own and ends with it."""
+    if value in (None, ""):
+        return conditional_escape(value if value is not None else "")
+    return format_html("<bdi>{}</bdi>", value)
+
+
+@register.filter
+def show_controls(value) -> SafeString:
+    """The text isolated, every invisible or direction control replaced by a visible mark."""
+    text = str(conditional_escape(value if value is not None else ""))
+    shown = CONTROLS.sub(
+        lambda match: f'<span class="control-char">U+{ord(match.group()):04X}</span>', text
+    )
+    return mark_safe(f"<bdi>{shown}</bdi>")  # noqa: S308 - escaped above; the marks are ours
