@@ -23,6 +23,8 @@ SECTIONS = [
     ("production serving", "bench.serving", "run()"),
     ("customer search, SQLite", "bench.search", "run(None)"),
     ("customer search, PostgreSQL", "bench.search", f"run({POSTGRES_URL!r})"),
+    ("read model, SQLite", "bench.read_model", "run(None)"),
+    ("read model, PostgreSQL", "bench.read_model", f"run({POSTGRES_URL!r})"),
 ]
 
 

@@ -42,11 +42,10 @@ def run(database_url: str | None) -> dict:
                 scratch()
 
 
-def scratch_postgres(url: str) -> tuple[str, callable]:
+def scratch_postgres(url: str, name: str = "natural_bench_search") -> tuple[str, callable]:
     import psycopg
 
     base, _, _ = url.rpartition("/")
-    name = "natural_bench_search"
     with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
         conn.execute(f"DROP DATABASE IF EXISTS {name}")
         conn.execute(f"CREATE DATABASE {name}")
@@ -56,17 +55,19 @@ def scratch_postgres(url: str) -> tuple[str, callable]:
 
         connections.close_all()
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            # FORCE: the call log's background writer may still hold a connection.
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     return f"{base}/{name}", drop
 
 
-def measure(database_url: str) -> dict:
+def setup_django(database_url: str, api_url: str, token: str) -> None:
+    """Django on the given database, migrated, talking to the given Natural."""
     os.environ.update(
         DATABASE_URL=database_url,
         DJANGO_SETTINGS_MODULE="dashboard.settings",
-        NATURAL_API_URL="http://natural.sandbox",
-        NATURAL_API_TOKEN=TOKEN,
+        NATURAL_API_URL=api_url,
+        NATURAL_API_TOKEN=token,
         LOG_LEVEL="WARNING",
     )
     sys.path.insert(0, str(ROOT))
@@ -75,10 +76,14 @@ def measure(database_url: str) -> dict:
     django.setup()
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection
 
     settings.DEBUG = False  # no query log growing through 100,000 upserts
     call_command("migrate", verbosity=0)
+
+
+def measure(database_url: str) -> dict:
+    setup_django(database_url, "http://natural.sandbox", TOKEN)
+    from django.db import connection
 
     from customer_index import search, sync
     from delegations import client

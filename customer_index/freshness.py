@@ -1,4 +1,5 @@
-"""How fresh the index is: what the search page, the overview card and the refresh button show."""
+"""How fresh the read model is: what the search page, the overview card and the refresh button
+show for customers, and the stamp every read-model answer carries."""
 
 from __future__ import annotations
 
@@ -28,10 +29,12 @@ class Freshness:
         return int(settings.CUSTOMER_INDEX_MAX_AGE.total_seconds() // 60)
 
 
-def status(now: datetime | None = None) -> Freshness:
+def status(now: datetime | None = None, *, resource: str = SyncRun.Resource.CUSTOMERS) -> Freshness:
+    """The freshness of the resource's full passes: the last complete one and what runs now."""
     now = now or timezone.now()
-    complete = SyncRun.objects.filter(state=SyncRun.State.COMPLETE).order_by("-finished_at").first()
-    latest = SyncRun.objects.order_by("-pk").first()
+    full = SyncRun.objects.filter(resource=resource, mode=SyncRun.Mode.FULL)
+    complete = full.filter(state=SyncRun.State.COMPLETE).order_by("-finished_at").first()
+    latest = full.order_by("-pk").first()
     running = latest if latest and latest.is_running else None
     if running and running.heartbeat_at < now - STALE_AFTER:
         running = None  # dead: the next refresh takes it over

@@ -1,28 +1,88 @@
-"""Searching the local customer index: one ranked page of customers for what was typed.
+"""Searching the read model: one ranked page of customers (or other rows) for what was typed.
 
 A query matches, case-insensitively, a substring of the name, the email or an agent's name, or
 exactly a party id. Results rank exact (name, email or party id equals the query) before prefix
 (name or email starts with it) before substring; ties go newest first.
 
 The candidates come from a real text index: an FTS5 trigram table on SQLite, pg_trgm GIN indexes
-on PostgreSQL (migration 0002). Trigrams need at least three characters, so one- and two-character
-queries match by prefix of the name or email instead, which a plain b-tree serves.
+on PostgreSQL (migrations 0002 and 0004). Trigrams need at least three characters, so one- and
+two-character queries match by prefix of the name or email instead, which a plain b-tree serves.
+
+Every resource is searched the same way; a `TextSpec` names its columns (customers: name and email
+exact/prefix, agent names substring only; invitations: email and id; agent delegations: customer
+name and id, agent names substring only).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
-from customer_index.models import IndexedCustomer, fold
-from delegations.ids import is_id
+from customer_index.models import (
+    IndexedAgentDelegation,
+    IndexedAgentInvitation,
+    IndexedCustomer,
+    IndexedDelegationInvitation,
+    fold,
+)
+from delegations.ids import PATTERNS, is_id
 
 PAGE_SIZE = 25
 MAX_QUERY_LENGTH = 200
 TRIGRAM = 3
+
+
+@dataclass(frozen=True)
+class TextSpec:
+    """Where a resource's search looks: equal to (exact) or starting with (prefix) the folded
+    query in `ranked`, containing it in `ranked` + `substring_only`; a whole Natural id goes
+    straight to its column."""
+
+    model: type[models.Model]
+    fts_table: str
+    ranked: tuple[str, ...]
+    substring_only: tuple[str, ...] = ()
+    ids: dict[str, re.Pattern] = field(default_factory=dict)
+
+    @property
+    def substring(self) -> tuple[str, ...]:
+        return self.ranked + self.substring_only
+
+    def id_column(self, query: str) -> str | None:
+        return next((column for column, id_ in self.ids.items() if id_.match(query)), None)
+
+
+CUSTOMER_TEXT = TextSpec(
+    IndexedCustomer,
+    "customer_index_fts",
+    ranked=("name_folded", "email_folded"),
+    substring_only=("agent_names_folded",),
+    ids={"party_id": PATTERNS["pty"]},
+)
+AGENT_INVITATION_TEXT = TextSpec(
+    IndexedAgentInvitation,
+    "customer_index_adi_fts",
+    ranked=("email_folded", "invitation_id"),
+    substring_only=("agent_name_folded",),
+    ids={"customer_party_id": PATTERNS["pty"], "agent_delegation_id": PATTERNS["adl"]},
+)
+DELEGATION_INVITATION_TEXT = TextSpec(
+    IndexedDelegationInvitation,
+    "customer_index_din_fts",
+    ranked=("email_folded", "invitation_id"),
+    ids={"customer_party_id": PATTERNS["pty"]},
+)
+AGENT_DELEGATION_TEXT = TextSpec(
+    IndexedAgentDelegation,
+    "customer_index_adl_fts",
+    ranked=("customer_name_folded", "agent_delegation_id"),
+    substring_only=("agent_name_folded",),
+    ids={"customer_party_id": PATTERNS["pty"], "delegation_id": PATTERNS["dlg"]},
+)
 
 # Above this many candidates, walking the newest-first index beats sorting them (SQLite).
 DENSE = 1_000
@@ -94,26 +154,51 @@ def page_of(tiers: list[QuerySet[IndexedCustomer]], offset: int, wanted: int) ->
     return rows
 
 
-def tiers(query: str) -> list[QuerySet[IndexedCustomer]]:
-    """Disjoint querysets in rank order: exact, then prefix, then substring matches."""
-    newest = IndexedCustomer.objects.order_by("-created_at", "-id")
+def tiers(
+    query: str, spec: TextSpec = CUSTOMER_TEXT, rows: QuerySet | None = None
+) -> list[QuerySet]:
+    """Disjoint querysets in rank order: exact, then prefix, then substring matches, each in
+    the order of `rows` (default: the whole table, newest first)."""
+    if rows is None:
+        rows = spec.model.objects.order_by("-created_at", "-id")
     if not query:
-        return [newest]
-    if is_party_id(query):
-        return [newest.filter(party_id=query)]
+        return [rows]
+    if column := spec.id_column(query):
+        return [rows.filter(**{column: query})]
     folded = fold(query)
-    exact = Q(name_folded=folded) | Q(email_folded=folded)
-    prefix = Q(name_folded__startswith=folded) | Q(email_folded__startswith=folded)
-    prefix_found = newest.filter(prefix_candidates(folded))
+    exact = any_of(spec.ranked, "exact", folded)
+    prefix = any_of(spec.ranked, "startswith", folded)
+    prefix_found = rows.filter(prefix_candidates(folded, spec))
     if is_sqlite() and many(prefix_found.values("id")):
-        prefix_found = newest.filter(prefix)
-    result = [newest.filter(exact), prefix_found.exclude(exact)]
+        prefix_found = rows.filter(prefix)
+    result = [rows.filter(exact), prefix_found.exclude(exact)]
     if len(folded) >= TRIGRAM:
-        substring_found = newest.filter(text_candidates(folded))
-        if is_sqlite() and many_trigram_matches(folded):
-            substring_found = newest.filter(substring_filter(folded))
+        substring_found = rows.filter(text_candidates(folded, spec))
+        if is_sqlite() and many_trigram_matches(folded, spec):
+            substring_found = rows.filter(substring_filter(folded, spec))
         result.append(substring_found.exclude(prefix))
     return result
+
+
+def matching(query: str, spec: TextSpec) -> Q:
+    """Every row some tier of `tiers` holds, as one condition (for counts and facets)."""
+    query = normalise(query)
+    if not query:
+        return Q()
+    if column := spec.id_column(query):
+        return Q(**{column: query})
+    folded = fold(query)
+    if len(folded) >= TRIGRAM:
+        # The substring columns include the ranked ones, so this holds the exact and prefix tiers.
+        return text_candidates(folded, spec)
+    return prefix_candidates(folded, spec)
+
+
+def any_of(columns: tuple[str, ...], lookup: str, value: str) -> Q:
+    condition = Q()
+    for column in columns:
+        condition |= Q(**{f"{column}__{lookup}": value})
+    return condition
 
 
 # Few candidates: fetch them through the text or b-tree index and sort them. Many: walk the
@@ -128,11 +213,11 @@ def many(candidates: QuerySet) -> bool:
     return candidates.order_by()[: DENSE + 1].count() > DENSE
 
 
-def many_trigram_matches(folded: str) -> bool:
+def many_trigram_matches(folded: str, spec: TextSpec = CUSTOMER_TEXT) -> bool:
+    fts = spec.fts_table  # a constant of this module, never user input
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT count(*) FROM (SELECT rowid FROM customer_index_fts "
-            "WHERE customer_index_fts MATCH %s LIMIT %s)",
+            f"SELECT count(*) FROM (SELECT rowid FROM {fts} WHERE {fts} MATCH %s LIMIT %s)",  # noqa: S608
             [fts_phrase(folded), DENSE + 1],
         )
         return cursor.fetchone()[0] > DENSE
@@ -142,31 +227,29 @@ def fts_phrase(folded: str) -> str:
     return '"' + folded.replace('"', '""') + '"'
 
 
-def substring_filter(folded: str) -> Q:
-    return (
-        Q(name_folded__contains=folded)
-        | Q(email_folded__contains=folded)
-        | Q(agent_names_folded__contains=folded)
-    )
+def substring_filter(folded: str, spec: TextSpec = CUSTOMER_TEXT) -> Q:
+    return any_of(spec.substring, "contains", folded)
 
 
-def text_candidates(folded: str) -> Q:
+def text_candidates(folded: str, spec: TextSpec = CUSTOMER_TEXT) -> Q:
     if is_sqlite():
+        fts = spec.fts_table  # a constant of this module, never user input
         return Q(
-            id__in=RawSQL(
-                "SELECT rowid FROM customer_index_fts WHERE customer_index_fts MATCH %s",
+            id__in=RawSQL(  # noqa: S611
+                f"SELECT rowid FROM {fts} WHERE {fts} MATCH %s",  # noqa: S608
                 [fts_phrase(folded)],
             )
         )
     # pg_trgm's GIN indexes answer these LIKE '%...%' (Django escapes % and _ in the value).
-    return substring_filter(folded)
+    return substring_filter(folded, spec)
 
 
-def prefix_candidates(folded: str) -> Q:
+def prefix_candidates(folded: str, spec: TextSpec = CUSTOMER_TEXT) -> Q:
     if is_sqlite():
         # A range, not LIKE: SQLite's LIKE is case-insensitive and so never uses the b-tree.
         upper = folded + "\U0010ffff"
-        return Q(name_folded__gte=folded, name_folded__lt=upper) | Q(
-            email_folded__gte=folded, email_folded__lt=upper
-        )
-    return Q(name_folded__startswith=folded) | Q(email_folded__startswith=folded)
+        condition = Q()
+        for column in spec.ranked:
+            condition |= Q(**{f"{column}__gte": folded, f"{column}__lt": upper})
+        return condition
+    return any_of(spec.ranked, "startswith", folded)

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from customer_index import freshness, search, sync
+from customer_index import freshness, rows, search, sync
 from customer_index.models import SyncRun
 from dashboard import roles
 from dashboard.partials import render_partial_response
@@ -58,7 +58,7 @@ def fall_through(party_id: str, context: dict) -> int:
     except NaturalError as error:
         context["upstream_error"] = failure = UpstreamFailure.of(error)
         return failure.status
-    context["rows"] = (sync.entry(customer),)
+    context["rows"] = (rows.customer_row(customer),)
     context["not_indexed"] = True
     return 200
 

@@ -6,7 +6,8 @@ import signal
 import sys
 from types import FrameType
 
-from sandbox.app import create_app
+from sandbox.app import SandboxApp
+from sandbox.seed import SeedConfig
 from sandbox.server import make_server
 
 TOKEN_VARIABLE = "NATURAL_API_TOKEN"
@@ -26,6 +27,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--invitations", type=int, default=400)
     parser.add_argument("--delegations", type=int, default=300, help="agent delegations")
     parser.add_argument("--agents", type=int, default=4)
+    parser.add_argument(
+        "--delegation-invitations",
+        type=int,
+        default=None,
+        help="din_ invitations (default: a tenth of --invitations)",
+    )
     parser.add_argument(
         "--mark-revoked-delegations",
         action="store_true",
@@ -50,15 +57,15 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     signal.signal(signal.SIGTERM, _stop)
     try:
-        app = create_app(
-            token=token,
+        config = SeedConfig(
             seed=args.seed,
             customers=args.customers,
             invitations=args.invitations,
             delegations=args.delegations,
             agents=args.agents,
-            mark_revoked_delegations=args.mark_revoked_delegations,
+            delegation_invitation_count=args.delegation_invitations,
         )
+        app = SandboxApp(token, config, mark_revoked_delegations=args.mark_revoked_delegations)
         server = make_server(app, args.host, args.port, log_requests=args.verbose)
         counts = app.counts()
         print(

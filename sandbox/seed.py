@@ -53,9 +53,13 @@ class SeedConfig:
     invitations: int = 400
     delegations: int = 300
     agents: int = 4
+    # din_ invitations; None: a tenth of the agent invitations (at least 12).
+    delegation_invitation_count: int | None = None
 
     @property
     def delegation_invitations(self) -> int:
+        if self.delegation_invitation_count is not None:
+            return self.delegation_invitation_count
         return max(12, self.invitations // 10)
 
 

@@ -54,7 +54,7 @@ def main() -> int:
         )
         children.append(sandbox)
         wait_for_sandbox(env["NATURAL_API_URL"], env["NATURAL_API_TOKEN"], sandbox)
-        manage(env, "sync_customers")
+        manage(env, "sync_index")
         dashboard = subprocess.Popen(
             [PYTHON, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
             cwd=ROOT,

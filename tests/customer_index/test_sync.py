@@ -147,13 +147,13 @@ def test_interrupted_pass_is_marked_and_resumed(natural, monkeypatch):
 
 
 def test_an_interruption_mid_page_keeps_nothing_of_that_page(natural, monkeypatch):
-    real = IndexedCustomer.objects.bulk_create
+    real = sync.upsert
 
-    def explode(objs, **kwargs):
-        real(objs, **kwargs)
+    def explode(*args, **kwargs):
+        real(*args, **kwargs)
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(IndexedCustomer.objects, "bulk_create", explode)
+    monkeypatch.setattr(sync, "upsert", explode)
     with pytest.raises(KeyboardInterrupt):
         sync.sync_customers()
 
