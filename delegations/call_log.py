@@ -67,6 +67,10 @@ def _write_forever() -> None:
         try:
             close_old_connections()
             _store(batch, savepoint=False)
+            if _queue.empty():
+                # An idle writer holds no connection: a database being dropped or restarted
+                # (a test run's teardown, a failover) must not find it still attached.
+                connection.close()
         finally:
             for _ in batch:
                 _queue.task_done()
