@@ -87,9 +87,11 @@ def sample_ids(page, base_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def ids(browser, dashboard):
-    from customer_index.sync import sync_customers
+    from customer_index.models import SyncRun
+    from customer_index.sync import sync, sync_customers
 
     sync_customers()
+    sync(SyncRun.Resource.AGENT_DELEGATIONS)  # the review queue reads it
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, dashboard, "manager")
