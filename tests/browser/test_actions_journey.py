@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from customer_index.models import SyncRun
+from tests.browser.conftest import build_read_model
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -26,10 +28,7 @@ def test_manager_reviews_revokes_and_cancels(journey):
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
 
-    from customer_index import sync
-    from customer_index.models import SyncRun
-
-    sync.sync(SyncRun.Resource.AGENT_DELEGATIONS)
+    build_read_model(SyncRun.Resource.AGENT_DELEGATIONS)
     journey.goto("/delegations/review/?permission=payments.create")
     reviewed = page.locator("#review-table tbody tr").first
     reviewed_id = reviewed.locator(".id").first.inner_text()

@@ -8,7 +8,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.conftest import PASSWORD
+from customer_index.models import SyncRun
+from tests.browser.conftest import build_read_model
+from tests.browser.test_fit import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -51,21 +53,14 @@ def mark_first_row(page, verdict: str = "reviewed", comment: str = "") -> None:
 
 
 def test_manager_works_through_the_queue_to_zero(journey, sandbox):
-    from customer_index import sync
-    from customer_index.models import SyncRun
-
-    sync.sync(SyncRun.Resource.AGENT_DELEGATIONS)
+    build_read_model(SyncRun.Resource.AGENT_DELEGATIONS)
     agent_id, days, count = narrow_queue()
     writes_before = [
         r for r in sandbox.control("GET", "requests")["requests"] if r["method"] != "GET"
     ]
 
     page = journey.page
-    page.goto(journey.base_url + "/login/")
-    page.fill("#id_username", "manager")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    sign_in(page, journey.base_url, "manager")
 
     journey.goto("/delegations/review/")
     assert "Delegations as of" in page.locator("#review-freshness").inner_text()
