@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q
 
 from customer_index import query
 from customer_index.models import IndexedAgentDelegation, SyncRun
@@ -62,16 +62,24 @@ class Queue:
         return self.offset + len(self.rows)
 
 
-def latest_verdict() -> Subquery:
-    newest = ReviewMark.objects.filter(delegation_id=OuterRef("agent_delegation_id"))
-    return Subquery(newest.order_by("-created_at", "-id").values("verdict")[:1])
+def latest_marks():
+    """Each delegation's newest mark: no mark of the same delegation is newer."""
+    newer = ReviewMark.objects.filter(delegation_id=OuterRef("delegation_id")).filter(
+        Q(created_at__gt=OuterRef("created_at"))
+        | Q(created_at=OuterRef("created_at"), id__gt=OuterRef("id"))
+    )
+    return ReviewMark.objects.filter(~Exists(newer))
 
 
 def read(
     filters: Mapping[str, Any], *, state: str = UNREVIEWED, offset: int = 0, limit: int = 50
 ) -> Queue:
     """One page of the active delegations matching `filters` (query.TABLES' agent delegation
-    filters) in one review state, with the count of every state. Raises query.QueryError."""
+    filters) in one review state, with the count of every state. Raises query.QueryError.
+
+    Marked delegations are few next to all of them, so each state is a set of ids from the
+    marks: counting a verdict reads its marks, not every delegation, and the unreviewed page
+    walks the newest-first index past the marked ids."""
     if state not in STATES:
         raise query.QueryError(
             f"Review state cannot be {state!r}: choose from {', '.join(STATES)}."
@@ -79,13 +87,20 @@ def read(
     chosen = {name: raw for name, raw in filters.items() if not query.blank(raw)}
     conditions = query.filter_conditions(TABLE, chosen)
     active = IndexedAgentDelegation.objects.filter(*conditions.values(), revoked=False)
-    marked = active.annotate(verdict=latest_verdict())
-    counts = dict.fromkeys(STATES, 0)
-    for group in marked.values("verdict").annotate(n=Count("id")).order_by():
-        counts[group["verdict"] or UNREVIEWED] += group["n"]
-    in_state = (
-        marked.filter(verdict__isnull=True) if state == UNREVIEWED else marked.filter(verdict=state)
-    )
+    with_verdict = {
+        verdict: active.filter(
+            agent_delegation_id__in=latest_marks().filter(verdict=verdict).values("delegation_id")
+        )
+        for verdict in STATES[1:]
+    }
+    counts = {verdict: rows.count() for verdict, rows in with_verdict.items()}
+    counts = {UNREVIEWED: active.count() - sum(counts.values()), **counts}
+    if state == UNREVIEWED:
+        in_state = active.exclude(
+            agent_delegation_id__in=ReviewMark.objects.values("delegation_id")
+        )
+    else:
+        in_state = with_verdict[state]
     page = list(in_state.order_by(*query.ordering(TABLE, ""))[offset : offset + limit + 1])
     marks = ReviewMark.objects.latest_by_delegation(row.agent_delegation_id for row in page)
     return Queue(
