@@ -32,6 +32,7 @@ PAGES = [
     ("customer-search", "/customers/?q=son", EVERYONE),
     ("customer", "/customers/{customer}/", EVERYONE),
     ("invitations", "/invitations/", EVERYONE),
+    ("invitations-read-model", "/invitations/?counts=on&sort=-expires_at&q=example", EVERYONE),
     ("delegation-invitations", "/invitations/delegation/", EVERYONE),
     ("delegations", "/delegations/", EVERYONE),
     ("delegation", "/delegations/{delegation}/", EVERYONE),
@@ -87,9 +88,10 @@ def sample_ids(page, base_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def ids(browser, dashboard):
-    from customer_index.sync import sync_customers
+    from customer_index.sync import sync, sync_customers
 
     sync_customers()
+    sync("agent_invitations")
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, dashboard, "manager")
