@@ -13,7 +13,7 @@ from customer_index.models import (
     fold,
     permission_set,
 )
-from delegations.records import AgentInvitation, Limits, Money
+from delegations.records import AgentInvitation, DelegationInvitation, Limits, Money
 
 
 def per_transaction_cents(limits) -> int | None:
@@ -164,4 +164,18 @@ def as_agent_invitation(row: IndexedAgentInvitation) -> AgentInvitation:
         updated_at=row.updated_at,
         customer_party_id=row.customer_party_id or None,
         agent_delegation_id=row.agent_delegation_id or None,
+    )
+
+
+def as_delegation_invitation(row: IndexedDelegationInvitation) -> DelegationInvitation:
+    """A read-model row as the record the live table presents."""
+    return DelegationInvitation(
+        id=row.invitation_id,
+        customer_email=row.email or None,
+        status=row.status,
+        permissions=tuple(row.permissions),
+        expires_at=row.expires_at,
+        created_at=row.created_at,
+        developer_party_id=None,
+        customer_party_id=row.customer_party_id or None,
     )

@@ -12,4 +12,10 @@ urlpatterns = [
         {"resource": "agent_invitations"},
         name="agent-invitation-index-refresh",
     ),
+    path(
+        "index/delegation-invitations/refresh/",
+        views.quick_refresh,
+        {"resource": "delegation_invitations"},
+        name="delegation-invitation-index-refresh",
+    ),
 ]

@@ -199,7 +199,8 @@ class InvitationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
         }
 
 
-class DelegationInvitationFilterForm(TableForm):
+class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
+    sortable = ("email", "status", "expires_at", "created_at", "invitation_id")
     status = forms.ChoiceField(
         label="Status",
         choices=[("", "Any"), *((s, s.title()) for s in DELEGATION_INVITATION_STATUSES)],
@@ -207,10 +208,20 @@ class DelegationInvitationFilterForm(TableForm):
         # Chips, like the agent invitations' status filter; one at a time, as Natural filters.
         widget=forms.RadioSelect,
     )
-    filter_fields = ("status",)
+    filter_fields = ("status", "q")
 
     def query(self) -> dict:
         return {"status": self.cleaned_data["status"] or None, **self.paging()}
+
+    def read_model_query(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "filters": {"status": [data["status"]] if data["status"] else []},
+            "search_for": data["q"],
+            "sort": data["sort"],
+            "offset": data["offset"] or 0,
+            "limit": data["limit"],
+        }
 
 
 class CustomerFilterForm(TableForm):

@@ -34,6 +34,11 @@ PAGES = [
     ("invitations", "/invitations/", EVERYONE),
     ("invitations-read-model", "/invitations/?counts=on&sort=-expires_at&q=example", EVERYONE),
     ("delegation-invitations", "/invitations/delegation/", EVERYONE),
+    (
+        "delegation-invitations-read-model",
+        "/invitations/delegation/?counts=on&sort=email",
+        EVERYONE,
+    ),
     ("delegations", "/delegations/", EVERYONE),
     ("delegation", "/delegations/{delegation}/", EVERYONE),
     ("lookup", "/lookup/?id=hello", EVERYONE),
@@ -92,6 +97,7 @@ def ids(browser, dashboard):
 
     sync_customers()
     sync("agent_invitations")
+    sync("delegation_invitations")
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, dashboard, "manager")

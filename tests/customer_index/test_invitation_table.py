@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customer_index import sync
-from customer_index.models import IndexedAgentInvitation, SyncRun
+from customer_index.models import IndexedAgentInvitation, IndexedDelegationInvitation, SyncRun
 
 LIST = reverse("invitation-list")
 TABLE = {"HX-Request": "true", "HX-Target": "invitations-table"}
@@ -150,3 +150,48 @@ def test_support_cannot_start_a_pass_and_gets_a_reload_instead(support_client, i
     html = body_of(support_client.get(LIST, {"q": "example"}))
     assert reverse("agent-invitation-index-refresh") not in html
     assert re.search(r'<a class="button small" href="/invitations/\?q=example">Refresh</a>', html)
+
+
+DELEGATION_LIST = reverse("delegation-invitation-list")
+
+
+@pytest.fixture
+def delegation_invitations_indexed(natural):
+    sync.sync("delegation_invitations")
+    return natural
+
+
+def test_delegation_invitations_are_found_by_part_of_an_email_and_counted(
+    support_client, delegation_invitations_indexed
+):
+    target = IndexedDelegationInvitation.objects.exclude(email="").order_by("created_at").first()
+    local, domain = target.email.split("@")
+    part = local[1:-1]
+
+    html = body_of(support_client.get(DELEGATION_LIST, {"q": part, "counts": "on"}))
+
+    assert f"{local[0]}<mark>{part}</mark>{local[-1]}@{domain}" in html
+    assert target.invitation_id in html
+    matching = IndexedDelegationInvitation.objects.filter(email_folded__contains=part.lower())
+    total = matching.count()
+    assert f"{total:,} delegation invitation{'' if total == 1 else 's'} matching" in html
+    assert "as of less than a minute ago" in html
+
+
+def test_delegation_invitations_sort_by_a_header(support_client, delegation_invitations_indexed):
+    html = body_of(support_client.get(DELEGATION_LIST, {"sort": "-expires_at"}))
+
+    expiry_of = dict(IndexedDelegationInvitation.objects.values_list("invitation_id", "expires_at"))
+    shown = [expiry_of[i] for i in re.findall(r'<span class="id">(din_[0-9a-f]{32})</span>', html)]
+    assert shown
+    assert shown == sorted(shown, reverse=True)
+    assert 'aria-sort="descending"' in html
+
+
+def test_a_bad_delegation_invitation_sort_is_a_field_error(
+    support_client, delegation_invitations_indexed
+):
+    response = support_client.get(DELEGATION_LIST, {"sort": "agent_name"})
+
+    assert response.status_code == 400
+    assert "“agent_name” is not a column to sort by" in body_of(response)
