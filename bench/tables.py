@@ -77,6 +77,7 @@ def run() -> dict:
         from django.core.management import call_command
         from django.test import Client
 
+        from delegations import call_log
         from delegations import client as natural_client
         from delegations.services import list_agents
         from sandbox import create_app
@@ -113,6 +114,7 @@ def run() -> dict:
                 cpu_ms.append((cpu_elapsed - transport.cpu_seconds) * 1000)
                 calls.append(transport.calls)
         natural_client.reset_client()
+        call_log.flush()  # before the database's folder is removed
         logging.disable(logging.NOTSET)
     return {
         "table": f"invitations partial, {ROWS} rows, {REQUESTS} requests",
