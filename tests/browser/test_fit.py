@@ -32,7 +32,13 @@ PAGES = [
     ("customer-search", "/customers/?q=son", EVERYONE),
     ("customer", "/customers/{customer}/", EVERYONE),
     ("invitations", "/invitations/", EVERYONE),
+    ("invitations-read-model", "/invitations/?counts=on&sort=-expires_at&q=example", EVERYONE),
     ("delegation-invitations", "/invitations/delegation/", EVERYONE),
+    (
+        "delegation-invitations-read-model",
+        "/invitations/delegation/?counts=on&sort=email",
+        EVERYONE,
+    ),
     ("delegations", "/delegations/", EVERYONE),
     ("delegation", "/delegations/{delegation}/", EVERYONE),
     ("lookup", "/lookup/?id=hello", EVERYONE),
@@ -87,9 +93,11 @@ def sample_ids(page, base_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def ids(browser, dashboard):
-    from customer_index.sync import sync_customers
+    from customer_index.sync import sync, sync_customers
 
     sync_customers()
+    sync("agent_invitations")
+    sync("delegation_invitations")
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, dashboard, "manager")
