@@ -13,6 +13,7 @@ from customer_index.models import (
     fold,
     permission_set,
 )
+from delegations.records import AgentInvitation, DelegationInvitation, Limits, Money
 
 
 def per_transaction_cents(limits) -> int | None:
@@ -138,3 +139,43 @@ def seen(row, run: SyncRun | None, now: datetime | None):
     if run is not None:
         row.last_seen_run = run
     return row
+
+
+def as_agent_invitation(row: IndexedAgentInvitation) -> AgentInvitation:
+    """A read-model row as the record the live table presents (what the row keeps of it)."""
+    cents = row.per_transaction_cents
+    return AgentInvitation(
+        id=row.invitation_id,
+        email=row.email or None,
+        recipient_type=row.recipient_type or None,
+        recipient_value=row.recipient_value or None,
+        agent_id=row.agent_id or None,
+        agent_name=row.agent_name or None,
+        developer_name=None,
+        permissions=tuple(row.permissions),
+        limits=Limits(Money(cents), None, None) if cents is not None else None,
+        status=row.status,
+        effective_status=row.effective_status,
+        expires_at=row.expires_at,
+        accepted_at=None,
+        declined_at=None,
+        cancel_reason=row.cancel_reason or None,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        customer_party_id=row.customer_party_id or None,
+        agent_delegation_id=row.agent_delegation_id or None,
+    )
+
+
+def as_delegation_invitation(row: IndexedDelegationInvitation) -> DelegationInvitation:
+    """A read-model row as the record the live table presents."""
+    return DelegationInvitation(
+        id=row.invitation_id,
+        customer_email=row.email or None,
+        status=row.status,
+        permissions=tuple(row.permissions),
+        expires_at=row.expires_at,
+        created_at=row.created_at,
+        developer_party_id=None,
+        customer_party_id=row.customer_party_id or None,
+    )

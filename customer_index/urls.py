@@ -6,4 +6,16 @@ urlpatterns = [
     path("customers/search/", views.customer_search, name="customer-search"),
     path("customers/index/", views.index_status, name="customer-index-status"),
     path("customers/index/refresh/", views.index_refresh, name="customer-index-refresh"),
+    path(
+        "index/agent-invitations/refresh/",
+        views.quick_refresh,
+        {"resource": "agent_invitations"},
+        name="agent-invitation-index-refresh",
+    ),
+    path(
+        "index/delegation-invitations/refresh/",
+        views.quick_refresh,
+        {"resource": "delegation_invitations"},
+        name="delegation-invitation-index-refresh",
+    ),
 ]

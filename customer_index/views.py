@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from customer_index import freshness, rows, search, sync
 from customer_index.models import SyncRun
+from customer_index.resources import RESOURCES
 from dashboard import roles
 from dashboard.partials import render_partial_response
 from delegations import services
@@ -112,3 +113,24 @@ def render_status(
         "notice": notice,
     }
     return TemplateResponse(request, "customer_index/status.html", context)
+
+
+@require_POST
+@permission_required(roles.REFRESH_INDEX, raise_exception=True)
+def quick_refresh(request: HttpRequest, resource: str) -> HttpResponse:
+    """A quick pass of one list (its newest pages), then back to the page that asked."""
+    try:
+        run = sync.sync(resource, mode=SyncRun.Mode.QUICK, started_by=request.user.get_username())
+    except sync.SyncAlreadyRunning:
+        messages.info(request, "That list is already being refreshed; reload in a moment.")
+    else:
+        if run.state == SyncRun.State.COMPLETE:
+            messages.success(request, f"The newest {RESOURCES[resource].label} were read again.")
+        else:
+            messages.error(
+                request, f"Natural did not answer the refresh ({run.error}); nothing changed."
+            )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "/"
+    return redirect(back)

@@ -114,7 +114,44 @@ class AgentChoicesMixin:
         self.fields["agent"].widget.choices = choices  # type: ignore[attr-defined]
 
 
-class InvitationFilterForm(AgentChoicesMixin, TableForm):
+class ReadModelQuestions(forms.Form):
+    """What only the local read model answers: search by part of a value, sort, counts.
+    Any of them switches a table from Natural's live list to the local copy."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    sort = forms.CharField(label="Sort", required=False, max_length=40)
+    counts = forms.BooleanField(label="Show counts", required=False)
+    offset = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    # Sort keys a column header offers, as the read model names them; set by each subclass.
+    sortable: tuple[str, ...] = ()
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
+
+    def clean_sort(self) -> str:
+        sort = self.cleaned_data["sort"].strip()
+        if sort and sort.removeprefix("-") not in self.sortable:
+            raise forms.ValidationError(
+                f"“{sort}” is not a column to sort by: choose one of "
+                f"{', '.join(self.sortable)} (a leading “-” sorts descending)."
+            )
+        return sort
+
+    def asks_read_model(self) -> bool:
+        data = self.cleaned_data
+        return bool(data.get("q") or data.get("sort") or data.get("counts"))
+
+
+class InvitationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
+    sortable = (
+        "email",
+        "agent_name",
+        "effective_status",
+        "per_transaction_cents",
+        "expires_at",
+        "created_at",
+        "invitation_id",
+    )
     status = forms.MultipleChoiceField(
         label="Status",
         choices=[(status, status.title()) for status in INVITATION_STATUSES],
@@ -125,7 +162,7 @@ class InvitationFilterForm(AgentChoicesMixin, TableForm):
     agent = forms.CharField(
         label="Agent", required=False, validators=[natural_id("agt")], widget=forms.Select
     )
-    filter_fields = ("status", "email", "agent")
+    filter_fields = ("status", "email", "agent", "q")
 
     def query(self) -> dict:
         data = self.cleaned_data
@@ -136,8 +173,34 @@ class InvitationFilterForm(AgentChoicesMixin, TableForm):
             **self.paging(),
         }
 
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("email") and data.get("q") and self.asks_read_model():
+            self.add_error(
+                "email",
+                "Search by part of an email in the search box, or filter by one exact email:"
+                " not both at once.",
+            )
+        return data
 
-class DelegationInvitationFilterForm(TableForm):
+    def read_model_query(self) -> dict:
+        """The question for `customer_index.query.ask`: the live filters, plus search, sort
+        and page. An exact email becomes the search when no search is typed."""
+        data = self.cleaned_data
+        return {
+            "filters": {
+                "status": data["status"],
+                "agent": [data["agent"]] if data["agent"] else [],
+            },
+            "search_for": data["q"] or data["email"] or "",
+            "sort": data["sort"],
+            "offset": data["offset"] or 0,
+            "limit": data["limit"],
+        }
+
+
+class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
+    sortable = ("email", "status", "expires_at", "created_at", "invitation_id")
     status = forms.ChoiceField(
         label="Status",
         choices=[("", "Any"), *((s, s.title()) for s in DELEGATION_INVITATION_STATUSES)],
@@ -145,10 +208,20 @@ class DelegationInvitationFilterForm(TableForm):
         # Chips, like the agent invitations' status filter; one at a time, as Natural filters.
         widget=forms.RadioSelect,
     )
-    filter_fields = ("status",)
+    filter_fields = ("status", "q")
 
     def query(self) -> dict:
         return {"status": self.cleaned_data["status"] or None, **self.paging()}
+
+    def read_model_query(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "filters": {"status": [data["status"]] if data["status"] else []},
+            "search_for": data["q"],
+            "sort": data["sort"],
+            "offset": data["offset"] or 0,
+            "limit": data["limit"],
+        }
 
 
 class CustomerFilterForm(TableForm):

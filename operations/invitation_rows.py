@@ -15,23 +15,34 @@ SEARCH_PAGES = 5
 SEARCH_PAGE_SIZE = 100
 
 
-def _find(ids: set[str]) -> dict:
+def _find(ids: set[str]) -> tuple[dict, bool]:
+    """The invitations found among `ids`, and whether Natural's whole list was read (then an
+    id not found is one Natural no longer lists)."""
     found: dict = {}
     cursor = None
     for _ in range(SEARCH_PAGES):
         page = services.list_agent_invitations(cursor=cursor, limit=SEARCH_PAGE_SIZE)
         found.update((item.id, item) for item in page.items if item.id in ids)
-        if len(found) == len(ids) or not (page.has_more and page.next_cursor):
+        if not (page.has_more and page.next_cursor):
+            return found, True
+        if len(found) == len(ids):
             break
         cursor = page.next_cursor
-    return found
+    return found, False
+
+
+def read_again(invitation_id: str):
+    """One invitation as Natural lists it now: (invitation or None, whole list read).
+    Raises NaturalError when Natural cannot be asked."""
+    found, searched_all = _find({invitation_id})
+    return found.get(invitation_id), searched_all
 
 
 def describe(ids: Iterable[str], selected_status: dict[str, str] | None = None) -> list[dict]:
     """Per id: recipient, agent, status now and when selected; ids alone if Natural fails."""
     ids = list(ids)
     try:
-        found = _find(set(ids))
+        found, _ = _find(set(ids))
     except NaturalError:
         found = {}
     names = AgentNames()

@@ -26,3 +26,9 @@ def customer_url(party_id: str) -> str:
         return reverse("customer-detail", args=[party_id])
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def facet_count(facets: dict, value: str) -> str:
+    """One facet's count, with thousands separated (0 when nothing has the value)."""
+    return f"{facets.get(value, 0):,}"

@@ -6,45 +6,98 @@ from functools import partial
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from customer_index.rows import as_agent_invitation, as_delegation_invitation
 from dashboard import roles
 from delegations import presenters, services
 from delegations.forms import DelegationInvitationFilterForm, InvitationFilterForm
+from delegations.views.indexed import Column, IndexedTable, headers
 from delegations.views.listing import AgentNames, Table, agents_alongside
+
+AGENT_INVITATION_COLUMNS = (
+    Column("Recipient", "email"),
+    Column("Agent", "agent_name"),
+    Column("Status", "effective_status"),
+    Column("Permissions"),
+    Column("Per transaction", "per_transaction_cents", css="num"),
+    Column("Expires", "expires_at"),
+    Column("Created", "created_at"),
+    Column("Id", "invitation_id"),
+)
 
 
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def invitation_list(request: HttpRequest) -> HttpResponse:
     form = InvitationFilterForm(request.GET)
+    row = partial(
+        presenters.invitation_row,
+        now=timezone.now(),
+        agents=AgentNames(),
+        back=request.get_full_path(),
+    )
+    agents = agents_alongside(request, "invitations-table")
+    # Asked once here, not per row: each check walks every authentication backend.
+    context = {
+        "tab": "agent",
+        "search_for": "",
+        "can_cancel": request.user.has_perm(roles.CANCEL),
+        "headers": headers(AGENT_INVITATION_COLUMNS, request.GET.get("sort", "")),
+    }
+    if form.is_valid() and form.asks_read_model():
+        indexed = IndexedTable(
+            resource="agent_invitations",
+            template="delegations/invitation_list.html",
+            target="invitations-table",
+            noun="invitation",
+            refresh_url=reverse("agent-invitation-index-refresh"),
+            present=lambda item: row(as_agent_invitation(item)),
+        )
+        return indexed.respond(request, form, context, agents=agents)
     table = Table(
         template="delegations/invitation_list.html",
         target="invitations-table",
         fetch=services.list_agent_invitations,
-        present=partial(
-            presenters.invitation_row,
-            now=timezone.now(),
-            agents=AgentNames(),
-            back=request.get_full_path(),
-        ),
+        present=row,
     )
-    agents = agents_alongside(request, table.target)
-    # Asked once here, not per row: each check walks every authentication backend.
-    context = {"tab": "agent", "can_cancel": request.user.has_perm(roles.CANCEL)}
     return table.respond(request, form, context, agents=agents)
+
+
+DELEGATION_INVITATION_COLUMNS = (
+    Column("Customer email", "email"),
+    Column("Status", "status"),
+    Column("Permissions"),
+    Column("Expires", "expires_at"),
+    Column("Created", "created_at"),
+    Column("Id", "invitation_id"),
+)
 
 
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def delegation_invitation_list(request: HttpRequest) -> HttpResponse:
+    form = DelegationInvitationFilterForm(request.GET)
+    row = partial(presenters.delegation_invitation_row, now=timezone.now())
+    context = {
+        "tab": "delegation",
+        "search_for": "",
+        "headers": headers(DELEGATION_INVITATION_COLUMNS, request.GET.get("sort", "")),
+    }
+    template, target = "delegations/delegation_invitation_list.html", "delegation-invitations-table"
+    if form.is_valid() and form.asks_read_model():
+        indexed = IndexedTable(
+            resource="delegation_invitations",
+            template=template,
+            target=target,
+            noun="delegation invitation",
+            refresh_url=reverse("delegation-invitation-index-refresh"),
+            present=lambda item: row(as_delegation_invitation(item)),
+        )
+        return indexed.respond(request, form, context)
     table = Table(
-        template="delegations/delegation_invitation_list.html",
-        target="delegation-invitations-table",
-        fetch=services.list_delegation_invitations,
-        present=partial(presenters.delegation_invitation_row, now=timezone.now()),
+        template=template, target=target, fetch=services.list_delegation_invitations, present=row
     )
-    return table.respond(
-        request, DelegationInvitationFilterForm(request.GET), {"tab": "delegation"}
-    )
+    return table.respond(request, form, context)

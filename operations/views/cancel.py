@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from dashboard import roles
 from dashboard.partials import render_partial_response
+from delegations import presenters
 from delegations.errors import NaturalError
 from operations import confirm, engine, invitation_rows, perform
 from operations.bulk_cancel import BulkCancelReport
@@ -34,13 +35,24 @@ CONFIRM_TEMPLATE = "actions/cancel_confirm.html"
 @action_view(roles.CANCEL, method="GET")
 def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
     require_id("adi", adi_id)
+    # Whatever table the row came from (Natural's list or the local read model), what is
+    # offered is what Natural says now.
+    try:
+        invitation, searched_all = invitation_rows.read_again(adi_id)
+    except NaturalError as error:
+        return upstream_failure(request, error, title="Cancel invitation")
     next_url = safe_next(request, came_from(request), reverse("invitation-list"))
+    status_now = (invitation.effective_status or invitation.status) if invitation else ""
     context = {
         "invitation_id": adi_id,
         "email": request.GET.get("email", "")[:254],
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
+        "status_now": status_now,
+        "badge_now": presenters.badge(status_now),
+        "gone": invitation is None and searched_all,
+        "not_pending": invitation is not None and not invitation.is_pending,
     }
     return render_partial_response(
         request,

@@ -34,7 +34,13 @@ PAGES = [
     ("customer-search", "/customers/?q=son", EVERYONE),
     ("customer", "/customers/{customer}/", EVERYONE),
     ("invitations", "/invitations/", EVERYONE),
+    ("invitations-read-model", "/invitations/?counts=on&sort=-expires_at&q=example", EVERYONE),
     ("delegation-invitations", "/invitations/delegation/", EVERYONE),
+    (
+        "delegation-invitations-read-model",
+        "/invitations/delegation/?counts=on&sort=email",
+        EVERYONE,
+    ),
     ("delegations", "/delegations/", EVERYONE),
     ("delegation", "/delegations/{delegation}/", EVERYONE),
     ("lookup", "/lookup/?id=hello", EVERYONE),
@@ -89,8 +95,13 @@ def sample_ids(page, base_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def ids(browser, dashboard):
-    # The customer search and the review queue read these.
-    build_read_model(SyncRun.Resource.CUSTOMERS, SyncRun.Resource.AGENT_DELEGATIONS)
+    # The customer search, the invitation tables and the review queue read these.
+    build_read_model(
+        SyncRun.Resource.CUSTOMERS,
+        SyncRun.Resource.AGENT_INVITATIONS,
+        SyncRun.Resource.DELEGATION_INVITATIONS,
+        SyncRun.Resource.AGENT_DELEGATIONS,
+    )
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, dashboard, "manager")
