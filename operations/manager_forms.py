@@ -7,10 +7,12 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
+from customer_index.query import PERMISSIONS
 from delegations.ids import is_id
 from delegations.records import INVITATION_STATUSES
 from operations.confirm import new_key
 from operations.review_marks import ReviewMark
+from operations.review_queue import PAGE_SIZES as REVIEW_PAGE_SIZES
 
 # One table page; a bulk action is read and confirmed item by item, so keep it bounded.
 MAX_SELECTION = 100
@@ -125,26 +127,53 @@ class ReviewMarkForm(forms.Form):
         return cleaned
 
 
-class ReviewFilterForm(forms.Form):
-    expiring_within_days = forms.IntegerField(
-        required=False, min_value=1, max_value=365, label="Expiring within (days)"
+class ReviewQueueForm(forms.Form):
+    """The review queue's filters, over every delegation the read model holds."""
+
+    review = forms.ChoiceField(
+        required=False,
+        label="Show",
+        choices=[("unreviewed", "Unreviewed"), ("flagged", "Flagged"), ("reviewed", "Reviewed")],
     )
-    min_per_transaction = forms.DecimalField(
+    agent = forms.ChoiceField(required=False, label="Agent")
+    permission = forms.ChoiceField(
+        required=False,
+        label="Permission",
+        choices=[("", "Any permission")] + [(p, p) for p in PERMISSIONS],
+    )
+    limit_above = forms.DecimalField(
         required=False,
         min_value=Decimal("0"),
         max_digits=12,
         decimal_places=2,
         label="Per-transaction limit at least ($)",
     )
-    payments_create = forms.BooleanField(required=False, label="Can create payments")
-    created_within_days = forms.IntegerField(
-        required=False, min_value=1, max_value=365, label="Created within (days)"
+    expiring_within_days = forms.IntegerField(
+        required=False, min_value=1, max_value=365, label="Expiring within (days)"
     )
-    agent = forms.ChoiceField(required=False, label="Agent")
-    cursor = forms.CharField(required=False, widget=forms.HiddenInput, max_length=2000)
+    created_by = forms.ChoiceField(required=False, label="Created by")
+    limit = forms.TypedChoiceField(
+        required=False,
+        label="Rows",
+        coerce=int,
+        empty_value=REVIEW_PAGE_SIZES[-1],
+        choices=[(size, str(size)) for size in REVIEW_PAGE_SIZES],
+    )
+    offset = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
-    def __init__(self, *args, agents=(), **kwargs):
+    def __init__(self, *args, agents=(), creators=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["agent"].choices = [("", "All agents")] + [
-            (agent.id, agent.name) for agent in agents
-        ]
+        self.fields["agent"].choices = [("", "All agents"), *agents]
+        self.fields["created_by"].choices = [("", "Anyone"), *creators]
+
+    def query_filters(self) -> dict:
+        """The read model's filters (query.TABLES) for what was chosen."""
+        cleaned = self.cleaned_data
+        dollars = cleaned.get("limit_above")
+        return {
+            "agent": cleaned.get("agent"),
+            "permission": cleaned.get("permission"),
+            "created_by": cleaned.get("created_by"),
+            "limit_at_least": None if dollars is None else int(dollars * 100),
+            "expiring_within_days": cleaned.get("expiring_within_days"),
+        }

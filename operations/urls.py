@@ -8,6 +8,11 @@ from operations.views import audit, cancel, delegation, invite, review, revoke
 urlpatterns = [
     path("delegations/review/", review.review_queue, name="delegation-review"),
     path(
+        "delegations/review/refresh/",
+        review.review_queue_refresh,
+        name="delegation-review-refresh",
+    ),
+    path(
         "delegations/bulk-revoke/confirm/",
         revoke.bulk_revoke_confirm,
         name="delegation-bulk-revoke-confirm",

@@ -6,63 +6,66 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
+from customer_index import query, sync
+from customer_index.query import QueryError
 from dashboard import roles
 from dashboard.partials import render_partial_response
 from delegations import services
-from delegations.errors import NaturalError, UpstreamFailure
-from operations import review
-from operations.manager_forms import ReviewFilterForm, ReviewMarkForm
+from delegations.errors import NaturalError
+from operations import review_queue as review_queue_model
+from operations.manager_forms import ReviewMarkForm, ReviewQueueForm
 from operations.review_marks import ReviewMark
 from operations.views.common import action_view, require_id, safe_next, upstream_failure
 
-PAGE_SIZE = 50
 TABLE_TARGET = "review-table"
+# What the table listens for to read itself again once a row's mark has changed.
+QUEUE_CHANGED = "review-queue-changed"
 
 
 @action_view(roles.REVIEW, method="GET")
 def review_queue(request: HttpRequest) -> HttpResponse:
-    try:
-        agents = services.list_agents()
-    except NaturalError as error:
-        return upstream_failure(request, error, title="Review delegations")
-    form = ReviewFilterForm(request.GET or None, agents=agents)
-    context = {"form": form, "rows": [], "page": None}
+    form = ReviewQueueForm(
+        request.GET or None,
+        agents=review_queue_model.agent_choices(),
+        creators=review_queue_model.creator_choices(),
+    )
+    context = {"form": form, "queue": None}
+    status = 200
     if form.is_bound and not form.is_valid():
         status = 400
     else:
-        status = 200
         cleaned = form.cleaned_data if form.is_bound else {}
         try:
-            page = services.list_agent_delegations(
-                agent_id=cleaned.get("agent") or None,
-                cursor=cleaned.get("cursor") or None,
-                limit=PAGE_SIZE,
+            context["queue"] = review_queue_model.read(
+                form.query_filters() if form.is_bound else {},
+                state=cleaned.get("review") or review_queue_model.UNREVIEWED,
+                offset=cleaned.get("offset") or 0,
+                limit=cleaned.get("limit") or review_queue_model.PAGE_SIZES[-1],
             )
-        except NaturalError as error:
-            context["upstream_error"] = failure = UpstreamFailure.of(error)
-            status = failure.status
-        else:
-            context.update(_queue_rows(page, review.Criteria.from_form(cleaned)))
+        except QueryError as error:
+            form.add_error(None, str(error))
+            status = 400
+    context["freshness"] = query.freshness(review_queue_model.RESOURCE)
     return render_partial_response(
         request, "actions/review_queue.html", context, target=TABLE_TARGET, status=status
     )
 
 
-def _queue_rows(page, criteria: review.Criteria) -> dict:
-    now = timezone.now()
-    shown = [d for d in page.items if review.matches(d, criteria, now)]
-    marks = ReviewMark.objects.latest_by_delegation(d.id for d in shown)
-    rows = [
-        {
-            "delegation": d,
-            "attention": review.attention(d, criteria, now),
-            "mark": marks.get(d.id),
-        }
-        for d in shown
-    ]
-    return {"rows": rows, "page": page, "read_count": len(page.items), "filtered": criteria.any}
+@action_view(roles.REVIEW, method="POST")
+def review_queue_refresh(request: HttpRequest) -> HttpResponse:
+    """Start a full pass of the agent delegations in the background (removals and revocations
+    show only after a full one); the queue says a refresh is running until it completes."""
+    try:
+        run = sync.claim(
+            resource=review_queue_model.RESOURCE, started_by=request.user.get_username()
+        )
+    except sync.SyncAlreadyRunning:
+        messages.info(request, "The delegations are already being refreshed.")
+    else:
+        sync.launch(run)
+        messages.info(request, "Refreshing the delegations from Natural.")
+    return redirect(safe_next(request, request.POST.get("next"), reverse("delegation-review")))
 
 
 @action_view(roles.REVIEW, method="POST")
@@ -103,7 +106,12 @@ def review_mark(request: HttpRequest, adl_id: str) -> HttpResponse:
         actor=request.user,
     )
     if request.htmx and request.htmx.target == f"review-mark-{adl_id}":
-        return render(request, "actions/_review_mark_cell.html", {"mark": mark, "adl_id": adl_id})
+        response = render(
+            request, "actions/_review_mark_cell.html", {"mark": mark, "adl_id": adl_id}
+        )
+        # The queue reads itself again: a marked row leaves it and the counts move.
+        response["HX-Trigger"] = QUEUE_CHANGED
+        return response
     messages.success(
         request,
         f"Marked {mark.get_verdict_display().lower()}: "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -39,14 +41,26 @@ def _detail_url(adl_id: str) -> str:
 @action_view(roles.REVOKE, method="GET")
 def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
+    next_url = safe_next(request, came_from(request), _detail_url(adl_id))
     try:
         delegation = services.get_agent_delegation(adl_id)
+    except NaturalNotFound:
+        # Listed in a local copy (the review queue) but gone from Natural by now.
+        context = {"gone": adl_id, "next_url": next_url}
+        return render_partial_response(
+            request,
+            CONFIRM_TEMPLATE,
+            context,
+            target=DIALOG_TARGET,
+            partial="confirm-body",
+            status=200 if request.htmx else 404,
+        )
     except NaturalError as error:
         return upstream_failure(request, error, title="Revoke access")
-    next_url = safe_next(request, came_from(request), _detail_url(adl_id))
     state = _current_state(delegation)
     context = {
         "delegation": delegation,
+        "changed_since_seen": changed_since(delegation, request.GET.get("seen", "")),
         **_state_flags(state),
         "form": ConfirmedActionForm.fresh(next=next_url),
         "next_url": next_url,
@@ -98,6 +112,15 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
     if sent.reused:
         return key_reused(request, sent.operation)
     return _after_revoke(request, sent.operation, form.cleaned_data["next"], adl_id)
+
+
+def changed_since(delegation, seen: str) -> bool:
+    """Whether Natural's delegation differs from the copy a page listed (its `updated_at`)."""
+    try:
+        listed = datetime.fromisoformat(seen.strip()) if seen.strip() else None
+    except ValueError:
+        return False
+    return listed is not None and delegation.updated_at != listed
 
 
 def _current_state(delegation) -> str:

@@ -142,6 +142,21 @@ def dashboard(_chromium_required, transactional_db, live_server, sandbox, settin
     client.reset_client()
 
 
+def build_read_model(*resources: str) -> None:
+    """Full passes of the read model, in one transaction: the Natural call log is then written
+    inside it rather than by its writer thread, which would race the sync for SQLite's
+    shared-cache table locks ("database table is locked")."""
+    from django.db import transaction
+
+    from customer_index import sync
+    from customer_index.models import SyncRun
+
+    with transaction.atomic():
+        for resource in resources:
+            run = sync.sync(resource)
+            assert run.state == SyncRun.State.COMPLETE, run.error
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from customer_index.models import SyncRun
+from tests.browser.conftest import build_read_model
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -26,13 +28,17 @@ def test_manager_reviews_revokes_and_cancels(journey):
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
 
-    journey.goto("/delegations/review/?payments_create=on")
+    build_read_model(SyncRun.Resource.AGENT_DELEGATIONS)
+    journey.goto("/delegations/review/?permission=payments.create")
     reviewed = page.locator("#review-table tbody tr").first
     reviewed_id = reviewed.locator(".id").first.inner_text()
     reviewed.locator("summary").click()
     reviewed.locator("textarea[name=comment]").fill("Limits match the signed contract")
-    reviewed.locator("button[type=submit]").click()
-    page.wait_for_selector(f"#review-mark-{reviewed_id} .badge-reviewed")
+    reviewed.get_by_role("button", name="Save mark").click()
+    # Marked, it leaves the unreviewed queue and shows among the reviewed.
+    page.wait_for_selector(f"#review-mark-{reviewed_id}", state="detached")
+    journey.goto("/delegations/review/?permission=payments.create&review=reviewed")
+    assert page.locator(f"#review-mark-{reviewed_id} .badge-reviewed").count() == 1
     journey.settle("review marked")
 
     journey.goto("/delegations/")

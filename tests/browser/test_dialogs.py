@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from customer_index.models import SyncRun
+from tests.browser.conftest import build_read_model
 from tests.browser.fit import PHONE, screenshot
 from tests.browser.test_fit import sign_in
 
@@ -73,6 +75,7 @@ def test_revoke_and_cancel_dialogs_answer_a_blank_reason_inside_them(journey, vi
 
 
 def test_a_flag_without_comment_is_answered_inside_the_mark_form(journey):
+    build_read_model(SyncRun.Resource.AGENT_DELEGATIONS)  # the queue reads it
     page = journey.page
     sign_in(page, journey.base_url, "manager")
     page.goto(journey.base_url + "/delegations/review/")

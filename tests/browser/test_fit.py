@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pytest
 
+from customer_index.models import SyncRun
+from tests.browser.conftest import build_read_model
 from tests.browser.fit import (
     DESKTOP_WIDTHS,
     MEASURE,
@@ -93,11 +95,13 @@ def sample_ids(page, base_url: str) -> dict[str, str]:
 
 @pytest.fixture
 def ids(browser, dashboard):
-    from customer_index.sync import sync, sync_customers
-
-    sync_customers()
-    sync("agent_invitations")
-    sync("delegation_invitations")
+    # The customer search, the invitation tables and the review queue read these.
+    build_read_model(
+        SyncRun.Resource.CUSTOMERS,
+        SyncRun.Resource.AGENT_INVITATIONS,
+        SyncRun.Resource.DELEGATION_INVITATIONS,
+        SyncRun.Resource.AGENT_DELEGATIONS,
+    )
     context = browser.new_context()
     page = context.new_page()
     sign_in(page, dashboard, "manager")
