@@ -156,6 +156,7 @@ class ReviewQueueForm(forms.Form):
         required=False,
         label="Rows",
         coerce=int,
+        initial=REVIEW_PAGE_SIZES[-1],
         empty_value=REVIEW_PAGE_SIZES[-1],
         choices=[(size, str(size)) for size in REVIEW_PAGE_SIZES],
     )
@@ -163,6 +164,10 @@ class ReviewQueueForm(forms.Form):
 
     def __init__(self, *args, agents=(), creators=(), **kwargs):
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("limit"):
+            # The select must show the page size the queue uses, not its first option.
+            self.data = self.data.copy()
+            self.data["limit"] = str(REVIEW_PAGE_SIZES[-1])
         self.fields["agent"].choices = [("", "All agents"), *agents]
         self.fields["created_by"].choices = [("", "Anyone"), *creators]
 

@@ -340,3 +340,10 @@ def test_marks_are_append_only(natural, make_user, delegation):
         created.delete()
     with pytest.raises(PermissionError):
         ReviewMark.objects.all().delete()
+
+
+def test_the_rows_select_shows_the_page_size_the_queue_uses(natural, manager_client, read_model):
+    for query in ({}, {"review": "flagged"}):
+        html = manager_client.get(reverse(QUEUE), query).content.decode()
+
+        assert '<option value="50" selected>50</option>' in html, query
