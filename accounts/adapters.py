@@ -20,7 +20,7 @@ from django.shortcuts import render
 from accounts.models import SecurityEvent
 from accounts.role_map import parse_role_map, role_for_groups
 from accounts.security_log import record
-from dashboard.roles import ROLES, role_of
+from dashboard.roles import ROLES, forget_role, role_of
 
 ENROLMENT_VIEWS = {"mfa_activate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
 
@@ -76,6 +76,7 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
         if previous:
             # Removed from every mapped group at the provider: the local role goes too.
             sociallogin.user.groups.remove(*Group.objects.filter(name__in=ROLES))
+            forget_role(sociallogin.user)
             detail += f"; {previous} role removed"
         record(SecurityEvent.Kind.SSO_REFUSED, username=username, request=request, detail=detail)
         raise ImmediateHttpResponse(
@@ -101,6 +102,7 @@ def apply_role_from_provider(request: HttpRequest, user, role: str) -> None:
         return
     user.groups.remove(*Group.objects.filter(name__in=ROLES))
     user.groups.add(Group.objects.get(name=role))
+    forget_role(user)
     record(
         SecurityEvent.Kind.ROLE_CHANGED,
         username=user.get_username(),

@@ -44,8 +44,17 @@ ROLE_LABELS = {"admin": "Admin", "manager": "Manager", "support": "Support"}
 
 
 def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
-    """The user's role name, the most powerful one if they hold several."""
+    """The user's role name, the most powerful one if they hold several.
+
+    Worked out once per user object, as Django caches permissions: the second-factor check
+    and the page header both ask on every request. Change groups, then call forget_role."""
     if not user.is_authenticated:
         return None
-    names = {group.name for group in user.groups.all()}
-    return next((role for role in ROLES if role in names), None)
+    if not hasattr(user, "_role_cache"):
+        names = {group.name for group in user.groups.all()}
+        user._role_cache = next((role for role in ROLES if role in names), None)
+    return user._role_cache
+
+
+def forget_role(user: AbstractBaseUser) -> None:
+    user.__dict__.pop("_role_cache", None)

@@ -133,3 +133,21 @@ def test_the_logs_are_one_section_with_tabs_for_what_each_role_may_read(client, 
 
     client.force_login(make_user("support"))
     assert "Logs" not in _nav_labels(client.get("/").content.decode())
+
+
+def test_a_full_page_asks_for_the_role_once(client, make_user, natural, settings):
+    from allauth.mfa.models import Authenticator
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MFA_REQUIRED_ROLES = ["manager"]
+    manager = make_user("manager")
+    Authenticator.objects.create(user=manager, type=Authenticator.Type.TOTP, data={})
+    client.force_login(manager)
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/audit/")
+
+    assert response.status_code == 200
+    role_queries = [q["sql"] for q in queries if '"auth_group"."name"' in q["sql"]]
+    assert len(role_queries) == 1, role_queries
