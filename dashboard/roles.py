@@ -16,6 +16,7 @@ REVIEW = "dashboard.review_delegations"
 AUDIT = "dashboard.view_audit"
 REFRESH_INDEX = "dashboard.refresh_index"
 SECURITY_LOG = "dashboard.view_security_log"
+MANAGE_SAVED_VIEWS = "dashboard.manage_saved_views"
 
 PERMISSIONS = {
     "view_natural": "Can view customers, invitations and delegations",
@@ -26,6 +27,7 @@ PERMISSIONS = {
     "view_audit": "Can read the operations audit log",
     "refresh_index": "Can refresh the customer search index",
     "view_security_log": "Can read the security log (sign-ins, lockouts, second factors)",
+    "manage_saved_views": "Can delete any saved view shared with the team",
 }
 
 ROLES = {

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "operations",
     "customer_index",
     "accounts",
+    "saved_views",
 ]
 
 MIDDLEWARE = [

@@ -11,6 +11,7 @@ urlpatterns = [
     # they resemble.
     path("", include("operations.urls")),
     path("", include("customer_index.urls")),
+    path("", include("saved_views.urls")),
     path("", include("delegations.urls")),
 ]
 

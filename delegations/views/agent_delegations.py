@@ -16,7 +16,22 @@ from delegations import presenters, revocation, services
 from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import AgentDelegationFilterForm
 from delegations.ids import is_id
+from delegations.views.indexed import Column
 from delegations.views.listing import AgentNames, Table, agents_alongside, agents_or_nothing
+from saved_views.bar import ViewBar
+
+# The table's columns in order, as its header shows them (the select checkbox before them and
+# the row actions after them are never hideable).
+DELEGATION_COLUMNS = (
+    Column("Agent"),
+    Column("Delegating party"),
+    Column("Status"),
+    Column("Permissions"),
+    Column("Per transaction", css="num"),
+    Column("Expires"),
+    Column("Created"),
+    Column("Id"),
+)
 
 
 @require_GET
@@ -31,7 +46,11 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
     )
     agents = agents_alongside(request, table.target)
     # Asked once here, not per row: each check walks every authentication backend.
-    context = {"can_revoke": request.user.has_perm(roles.REVOKE)}
+    can_revoke = request.user.has_perm(roles.REVOKE)
+    context = {
+        "can_revoke": can_revoke,
+        "view_bar": ViewBar(request, "agent_delegations", leading=int(can_revoke)),
+    }
     return table.respond(request, form, context, agents=agents)
 
 

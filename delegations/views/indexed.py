@@ -11,6 +11,7 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.utils.text import slugify
 
 from customer_index import query
 from dashboard import roles
@@ -24,6 +25,13 @@ class Column:
     # The read model's sort key; empty for a column that cannot be sorted.
     sort: str = ""
     css: str = ""
+    # Names the column in stored choices (hidden columns, saved views): keep it when the
+    # label changes. Defaults to the label, slugified.
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            object.__setattr__(self, "key", slugify(self.label))
 
 
 def headers(columns: Sequence[Column], current: str) -> list[dict]:

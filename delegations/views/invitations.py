@@ -16,6 +16,7 @@ from delegations import presenters, services
 from delegations.forms import DelegationInvitationFilterForm, InvitationFilterForm
 from delegations.views.indexed import Column, IndexedTable, headers
 from delegations.views.listing import AgentNames, Table, agents_alongside
+from saved_views.bar import ViewBar
 
 AGENT_INVITATION_COLUMNS = (
     Column("Recipient", "email"),
@@ -41,11 +42,14 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     )
     agents = agents_alongside(request, "invitations-table")
     # Asked once here, not per row: each check walks every authentication backend.
+    can_cancel = request.user.has_perm(roles.CANCEL)
     context = {
         "tab": "agent",
         "search_for": "",
-        "can_cancel": request.user.has_perm(roles.CANCEL),
+        "can_cancel": can_cancel,
         "headers": headers(AGENT_INVITATION_COLUMNS, request.GET.get("sort", "")),
+        # The select checkbox comes before the first column when the user can cancel.
+        "view_bar": ViewBar(request, "agent_invitations", leading=int(can_cancel)),
     }
     if form.is_valid() and form.asks_read_model():
         indexed = IndexedTable(
@@ -85,6 +89,7 @@ def delegation_invitation_list(request: HttpRequest) -> HttpResponse:
         "tab": "delegation",
         "search_for": "",
         "headers": headers(DELEGATION_INVITATION_COLUMNS, request.GET.get("sort", "")),
+        "view_bar": ViewBar(request, "delegation_invitations"),
     }
     template, target = "delegations/delegation_invitation_list.html", "delegation-invitations-table"
     if form.is_valid() and form.asks_read_model():
