@@ -114,6 +114,7 @@ def _manage_context(request: HttpRequest, table: str | None, editing=None) -> di
                     "form": form,
                     "can_delete": mine or (view.shared and can_manage),
                     "url": spec.url(view.query),
+                    "hides": [c.label for c in spec.columns() if c.key in view.hidden],
                 }
             )
         groups.append({"spec": spec, "rows": rows})

@@ -228,3 +228,21 @@ document.documentElement.classList.add("js");
     if (event.detail.target) titleTruncated(event.detail.target);
   });
 })();
+
+// The menus above a table are <details> (they work without this): one open at a time, and a
+// click elsewhere or Escape closes them.
+(function () {
+  "use strict";
+  document.addEventListener("click", function (event) {
+    document.querySelectorAll(".view-bar details[open]").forEach(function (menu) {
+      if (!menu.contains(event.target)) menu.removeAttribute("open");
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var open = document.querySelector(".view-bar details[open]");
+    if (!open) return;
+    open.removeAttribute("open");
+    open.querySelector("summary").focus();
+  });
+})();

@@ -60,6 +60,7 @@ PAGES = [
         MANAGERS,
     ),
     ("audit", "/audit/", MANAGERS),
+    ("saved-views", "/views/", EVERYONE),
     ("invite", "/invitations/new/", ADMINS),
     ("delegation-invite", "/delegation-invitations/new/", ADMINS),
     ("security-log", "/security/", ADMINS),
