@@ -238,6 +238,16 @@ document.documentElement.classList.add("js");
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
+  // Filters applied through htmx change the rows, not the bar: once the question differs from
+  // the view the page opened with, the bar no longer names that view.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var current = document.querySelector(".view-bar .menu-current");
+    var query = target && target.querySelector("input[name=query][form$='-save']");
+    if (!current || !query) return;
+    current.textContent = query.value === current.getAttribute("data-query")
+      ? current.getAttribute("data-name") : "unsaved";
+  });
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") return;
     var open = document.querySelector(".view-bar details[open]");

@@ -50,6 +50,8 @@ def assert_the_saved_table(page) -> None:
 
 
 def test_a_saved_view_follows_the_admin_to_another_browser(journey, browser, dashboard):
+    from playwright.sync_api import expect
+
     build_read_model(SyncRun.Resource.AGENT_INVITATIONS)
     page = journey.page
     journey.login("admin", PASSWORD)
@@ -102,6 +104,10 @@ def test_a_saved_view_follows_the_admin_to_another_browser(journey, browser, das
         trip.settle("saved view opened")
         assert_the_saved_table(other)
         assert other.locator(".view-bar .menu-current").inner_text() == "Pending by expiry"
+        # Another filter, through htmx: the table is no longer that view, and says so.
+        other.locator("label.chip:has(input[value=EXPIRED])").click()
+        other.wait_for_url("**status=EXPIRED**")
+        expect(other.locator(".view-bar .menu-current")).to_have_text("unsaved")
         csp = [e for e in trip.console_errors if "Content Security Policy" in e]
         assert not csp, csp
     finally:
