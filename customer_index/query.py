@@ -145,6 +145,22 @@ class AtLeast:
 
 
 @dataclass(frozen=True)
+class Equals:
+    """Equal to one value, such as one customer's id: too many distinct values for the count
+    summary to group by, so it narrows the rows themselves (an index serves it)."""
+
+    column: str
+    faceted: bool = False
+    summarised: bool = False
+
+    def condition(self, name: str, raw: Any, column: str = "") -> Q:
+        return Q(**{f"{column or self.column}__in": as_list(raw)})
+
+    def predicate(self, name: str, raw: Any) -> None:
+        return None
+
+
+@dataclass(frozen=True)
 class WithinDays:
     """A moment between now and N days from now (expiring within N days). Time moves, so
     the count summary cannot answer it: it narrows the rows themselves."""
@@ -152,6 +168,7 @@ class WithinDays:
     column: str
     now: Callable[[], datetime] = timezone.now
     faceted: bool = False
+    summarised: bool = False
 
     def condition(self, name: str, raw: Any, column: str = "") -> Q:
         days = as_int(name, raw, low=0, high=MAX_DAYS)
@@ -198,7 +215,7 @@ class Table:
         """The columns the count summary groups by: every column a summary predicate reads."""
         columns = []
         for kind in self.filters.values():
-            if not isinstance(kind, WithinDays) and kind.column not in columns:
+            if getattr(kind, "summarised", True) and kind.column not in columns:
                 columns.append(kind.column)
         return tuple(columns)
 
@@ -279,6 +296,8 @@ TABLES: dict[str, Table] = {
                 "agent": Choice("agent_id"),
                 "permission": Permission(),
                 "created_by": Choice("created_by"),
+                "party": Equals("customer_party_id"),
+                "delegation": Equals("delegation_id"),
                 "limit_at_least": AtLeast("per_transaction_cents"),
                 "expiring_within_days": WithinDays("expires_at"),
             },
