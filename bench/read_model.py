@@ -66,6 +66,11 @@ def questions(agents: list[str]) -> dict[str, dict]:
             "filters": {"state": "revoked"},
             "sort": "customer_name",
         },
+        "delegations table: search part of a name, by status": {
+            "resource": "agent_delegations",
+            "search_for": "schmi",
+            "sort": "revoked",
+        },
         "pending delegation invitations": {
             "resource": "delegation_invitations",
             "filters": {"status": "PENDING"},
