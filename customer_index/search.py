@@ -225,10 +225,6 @@ def is_sqlite() -> bool:
     return connection.vendor == "sqlite"
 
 
-def many(candidates: QuerySet) -> bool:
-    return candidates.order_by()[: DENSE + 1].count() > DENSE
-
-
 def many_trigram_matches(folded: str, spec: TextSpec = CUSTOMER_TEXT) -> bool:
     fts = spec.fts_table  # a constant of this module, never user input
     with connection.cursor() as cursor:
