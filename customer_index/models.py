@@ -164,8 +164,15 @@ class IndexedAgentInvitation(IndexedRow):
                 fields=["effective_status", "expires_at", "created_at", "id"],
                 name="ci_adi_status_expires",
             ),
-            # Sorts on columns with few distinct values (see query.ordering).
-            *sort_indexes("adi", "per_transaction_cents", "agent_name_folded", "effective_status"),
+            # Sorts on columns with few distinct values (see query.ordering); thousands of
+            # invitations to a phone number share the empty email.
+            *sort_indexes(
+                "adi",
+                "per_transaction_cents",
+                "agent_name_folded",
+                "effective_status",
+                "email_folded",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -228,8 +235,30 @@ class IndexedAgentDelegation(IndexedRow):
                 fields=["revoked", "agent_id", "-created_at"], name="customer_index_adl_state"
             ),
             models.Index(fields=["agent_id", "revoked"], name="customer_index_adl_agent"),
-            models.Index(fields=["expires_at"], name="customer_index_adl_expires"),
-            *sort_indexes("adl", "per_transaction_cents", "agent_name_folded", "created_by"),
+            # "Expiring within N days" is counted from the rows (time moves): every column the
+            # counts group by rides in the index, so they are read without visiting the table.
+            models.Index(
+                fields=[
+                    "expires_at",
+                    "revoked",
+                    "agent_id",
+                    "created_by",
+                    "per_transaction_cents",
+                    "permission_set",
+                ],
+                name="ci_adl_expires_counted",
+            ),
+            models.Index(fields=["customer_party_id"], name="ci_adl_party"),
+            models.Index(fields=["delegation_id"], name="ci_adl_delegation"),
+            # Sorts on columns with few distinct values; the delegations table sorts by each.
+            *sort_indexes(
+                "adl",
+                "per_transaction_cents",
+                "agent_name_folded",
+                "created_by",
+                "customer_name_folded",
+                "revoked",
+            ),
         ]
 
     def __str__(self) -> str:

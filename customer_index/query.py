@@ -16,7 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Func, Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from customer_index import counts, search
@@ -34,6 +35,9 @@ MAX_PAGE_SIZE = 500
 MAX_DAYS = 3650
 # Above this many matches a page is read by walking the sort order (see sorted_first).
 SORT_FIRST = 2_000
+# A search walks the sort order, testing each row's text, when a page is met within about
+# this many rows (all rows / matches per row sought); else it reads every text-index match.
+WALK_BUDGET = 20_000
 # The permissions Natural documents for delegations and invitations (natural-api.md 1.9).
 PERMISSIONS = (
     "payments.read",
@@ -145,6 +149,22 @@ class AtLeast:
 
 
 @dataclass(frozen=True)
+class Equals:
+    """Equal to one value, such as one customer's id: too many distinct values for the count
+    summary to group by, so it narrows the rows themselves (an index serves it)."""
+
+    column: str
+    faceted: bool = False
+    summarised: bool = False
+
+    def condition(self, name: str, raw: Any, column: str = "") -> Q:
+        return Q(**{f"{column or self.column}__in": as_list(raw)})
+
+    def predicate(self, name: str, raw: Any) -> None:
+        return None
+
+
+@dataclass(frozen=True)
 class WithinDays:
     """A moment between now and N days from now (expiring within N days). Time moves, so
     the count summary cannot answer it: it narrows the rows themselves."""
@@ -152,6 +172,7 @@ class WithinDays:
     column: str
     now: Callable[[], datetime] = timezone.now
     faceted: bool = False
+    summarised: bool = False
 
     def condition(self, name: str, raw: Any, column: str = "") -> Q:
         days = as_int(name, raw, low=0, high=MAX_DAYS)
@@ -198,7 +219,7 @@ class Table:
         """The columns the count summary groups by: every column a summary predicate reads."""
         columns = []
         for kind in self.filters.values():
-            if not isinstance(kind, WithinDays) and kind.column not in columns:
+            if getattr(kind, "summarised", True) and kind.column not in columns:
                 columns.append(kind.column)
         return tuple(columns)
 
@@ -279,6 +300,8 @@ TABLES: dict[str, Table] = {
                 "agent": Choice("agent_id"),
                 "permission": Permission(),
                 "created_by": Choice("created_by"),
+                "party": Equals("customer_party_id"),
+                "delegation": Equals("delegation_id"),
                 "limit_at_least": AtLeast("per_transaction_cents"),
                 "expiring_within_days": WithinDays("expires_at"),
             },
@@ -363,21 +386,40 @@ def ask(
     }
     facet_names = facets_wanted(table, facets)
     text = search.normalise(search_for)
-    rows = table.resource.model.objects.filter(search.matching(text, table.text))
+    everything = table.resource.model.objects.all()
+    rows = everything.filter(search.matching(text, table.text))
     order = ordering(table, sort)
 
     row_only = [conditions[name] for name, predicate in predicates.items() if predicate is None]
-    summary = None if text or row_only else counts.summary(table.resource.name)
-    if summary is None:
-        summary = counts.group(rows.filter(*row_only), table.dimensions)
+    stored = counts.summary(table.resource.name)
+    summary = None if text or row_only else stored
     summarised = {name: p for name, p in predicates.items() if p is not None}
+    if summary is None:
+        # Grouped by only the columns this answer reads: fewer groups to build and add up.
+        needed = [table.filters[name].column for name in (*summarised, *facet_names)]
+        dimensions = tuple(c for c in table.dimensions if c in needed)
+        summary = counts.group(rows.filter(*row_only), dimensions)
     count, facet_groups = tally(summary, summarised, facet_names)
 
-    chosen = rows.filter(*conditions.values())
-    if count > SORT_FIRST and not text and connection.vendor == "sqlite":
-        chosen = sorted_first(table, rows, chosen_filters, order[0].removeprefix("-"))
-    chosen = chosen.order_by(*order)
-    page = search.page_of(search.tiers(text, table.text, chosen), offset, limit + 1)
+    walk = False
+    if connection.vendor == "sqlite":
+        if text:
+            total = sum(group["n"] for group in stored or ())
+            walk = (offset + limit + 1) * total <= WALK_BUDGET * max(count, 1)
+        else:
+            walk = count > SORT_FIRST
+    read_order = order
+    if connection.vendor == "postgresql" and not text:
+        read_order = led_by_filter(table, chosen_filters, conditions, order)
+    if walk:
+        chosen = sorted_first(table, everything, chosen_filters, order[0].removeprefix("-"))
+    else:
+        # The tiers bring their own text conditions: narrowing these rows by the text index
+        # too would make every tier read all its matches again.
+        chosen = everything.filter(*conditions.values())
+    chosen = chosen.order_by(*read_order)
+    tiers = search.tiers(text, table.text, chosen, walk=walk if text else None)
+    page = search.page_of(tiers, offset, limit + 1)
     return Answer(
         resource=resource,
         rows=tuple(page[:limit]),
@@ -415,6 +457,36 @@ def sorted_first(
         aliases[alias] = Func(F(kind.column), template="+%(expressions)s", output_field=field)
         conditions.append(kind.condition(name, raw, alias))
     return rows.alias(**aliases).filter(*conditions)
+
+
+def led_by_filter(
+    table: Table, filters: Mapping[str, Any], conditions: dict[str, Q], order: list[str]
+) -> list[str]:
+    """PostgreSQL: a filter to one value whose column leads an index that goes on with the
+    sort column (pending, by expiry) reads that index in order and stops after a page.
+
+    Left to itself the planner prefers the sort column's own index, filtering as it goes
+    (its rows lie in heap order), and may pass tens of thousands of rows to fill a page. So
+    the order is led by the filter's column, and the value is written as `= ANY(array)`,
+    which the planner does not fold into a constant, so only that index serves the order.
+    One value only: the order of the rows asked for stays the same."""
+    model = table.resource.model
+    sort_column = order[0].removeprefix("-")
+    walks = {tuple(index.fields[:2]) for index in model._meta.indexes}
+    for name, raw in filters.items():
+        kind = table.filters[name]
+        if not isinstance(kind, Choice) or (kind.column, sort_column) not in walks:
+            continue
+        values = kind.stored(name, raw)
+        if len(values) != 1 or not isinstance(values[0], str):
+            continue
+        quote = connection.ops.quote_name
+        column = f"{quote(model._meta.db_table)}.{quote(kind.column)}"
+        sql = f"{column} = ANY(%s)"  # names from the model, never user input
+        conditions[name] = Q(RawSQL(sql, (values,), output_field=BooleanField()))  # noqa: S611
+        direction = "-" if order[0].startswith("-") else ""
+        return [direction + kind.column, *order]
+    return order
 
 
 def blank(raw: Any) -> bool:

@@ -13,7 +13,14 @@ from customer_index.models import (
     fold,
     permission_set,
 )
-from delegations.records import AgentInvitation, DelegationInvitation, Limits, Money
+from delegations import revocation
+from delegations.records import (
+    AgentDelegation,
+    AgentInvitation,
+    DelegationInvitation,
+    Limits,
+    Money,
+)
 
 
 def per_transaction_cents(limits) -> int | None:
@@ -178,4 +185,35 @@ def as_delegation_invitation(row: IndexedDelegationInvitation) -> DelegationInvi
         created_at=row.created_at,
         developer_party_id=None,
         customer_party_id=row.customer_party_id or None,
+    )
+
+
+def as_agent_delegation(row: IndexedAgentDelegation) -> AgentDelegation:
+    """A read-model row as the record the live table presents, its state by the rules of
+    delegations/revocation.py: active when a list without `include_revoked` showed it, revoked
+    when a complete pass walked that list to its end without it, else unknown (a pass that
+    has not finished has seen it only with `include_revoked`)."""
+    if row.revoked:
+        state = revocation.REVOKED
+    elif row.listed_active_by is not None:
+        state = revocation.ACTIVE
+    else:
+        state = revocation.UNKNOWN
+    cents = row.per_transaction_cents
+    return AgentDelegation(
+        id=row.agent_delegation_id,
+        agent_id=row.agent_id or None,
+        agent_name=row.agent_name or None,
+        delegation_id=row.delegation_id or None,
+        delegating_party_id=row.customer_party_id or None,
+        delegating_party_name=row.customer_name or None,
+        delegated_party_id=None,
+        delegated_party_name=None,
+        permissions=tuple(row.permissions),
+        limits=Limits(Money(cents), None, None) if cents is not None else None,
+        expires_at=row.expires_at,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        created_by=row.created_by or None,
+        revocation=state,
     )

@@ -155,10 +155,17 @@ def page_of(tiers: list[QuerySet[IndexedCustomer]], offset: int, wanted: int) ->
 
 
 def tiers(
-    query: str, spec: TextSpec = CUSTOMER_TEXT, rows: QuerySet | None = None
+    query: str,
+    spec: TextSpec = CUSTOMER_TEXT,
+    rows: QuerySet | None = None,
+    *,
+    walk: bool | None = None,
 ) -> list[QuerySet]:
     """Disjoint querysets in rank order: exact, then prefix, then substring matches, each in
-    the order of `rows` (default: the whole table, newest first)."""
+    the order of `rows` (default: the whole table, newest first).
+
+    `walk` says how SQLite finds substring matches: True tests each row in the order of
+    `rows`, False reads the text index's matches; None decides by how many those are."""
     if rows is None:
         rows = spec.model.objects.order_by("-created_at", "-id")
     if not query:
@@ -169,12 +176,21 @@ def tiers(
     exact = any_of(spec.ranked, "exact", folded)
     prefix = any_of(spec.ranked, "startswith", folded)
     prefix_found = rows.filter(prefix_candidates(folded, spec))
-    if is_sqlite() and many(prefix_found.values("id")):
-        prefix_found = rows.filter(prefix)
+    if is_sqlite():
+        # The candidates' ids first, from the b-tree ranges alone: asked together with the
+        # filters and the order, SQLite walks the order's index through every filtered row.
+        ids = list(
+            spec.model.objects.filter(prefix_candidates(folded, spec))
+            .order_by()
+            .values_list("id", flat=True)[: DENSE + 1]
+        )
+        prefix_found = rows.filter(prefix) if len(ids) > DENSE else rows.filter(id__in=ids)
     result = [rows.filter(exact), prefix_found.exclude(exact)]
     if len(folded) >= TRIGRAM:
         substring_found = rows.filter(text_candidates(folded, spec))
-        if is_sqlite() and many_trigram_matches(folded, spec):
+        if walk is None:
+            walk = is_sqlite() and many_trigram_matches(folded, spec)
+        if walk and is_sqlite():
             substring_found = rows.filter(substring_filter(folded, spec))
         result.append(substring_found.exclude(prefix))
     return result
@@ -207,10 +223,6 @@ def any_of(columns: tuple[str, ...], lookup: str, value: str) -> Q:
 # many rows a trigram or a range matches, so we count them, up to a cap, and choose.
 def is_sqlite() -> bool:
     return connection.vendor == "sqlite"
-
-
-def many(candidates: QuerySet) -> bool:
-    return candidates.order_by()[: DENSE + 1].count() > DENSE
 
 
 def many_trigram_matches(folded: str, spec: TextSpec = CUSTOMER_TEXT) -> bool:

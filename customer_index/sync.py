@@ -290,7 +290,9 @@ def refresh_search_indexes(resource: Resource) -> None:
             cursor.execute(
                 "SELECT gin_clean_pending_list(%s::regclass)", [resource.trigram_index(column)]
             )
-        cursor.execute(f"ANALYZE {table}")
+        # VACUUM also marks the pages all-visible, so counts read from an index that holds
+        # every column they group by never visit the table; it cannot run in a transaction.
+        cursor.execute(f"{'ANALYZE' if connection.in_atomic_block else 'VACUUM (ANALYZE)'} {table}")
 
 
 def finish(run: SyncRun, state: str, error: str) -> None:

@@ -18,4 +18,10 @@ urlpatterns = [
         {"resource": "delegation_invitations"},
         name="delegation-invitation-index-refresh",
     ),
+    path(
+        "index/agent-delegations/refresh/",
+        views.quick_refresh,
+        {"resource": "agent_delegations"},
+        name="agent-delegation-index-refresh",
+    ),
 ]

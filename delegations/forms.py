@@ -232,7 +232,22 @@ class CustomerFilterForm(TableForm):
         return self.paging()
 
 
-class AgentDelegationFilterForm(AgentChoicesMixin, TableForm):
+class AgentDelegationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
+    sortable = (
+        "agent_name",
+        "customer_name",
+        "revoked",
+        "per_transaction_cents",
+        "expires_at",
+        "created_at",
+        "agent_delegation_id",
+    )
+    status = forms.MultipleChoiceField(
+        label="Status",
+        choices=[("active", "Active"), ("revoked", "Revoked")],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     agent = forms.CharField(
         label="Agent", required=False, validators=[natural_id("agt")], widget=forms.Select
     )
@@ -243,7 +258,19 @@ class AgentDelegationFilterForm(AgentChoicesMixin, TableForm):
         label="Delegating party id", required=False, validators=[natural_id("pty")], max_length=36
     )
     include_revoked = forms.BooleanField(label="Include revoked", required=False)
-    filter_fields = ("agent", "delegation", "party", "include_revoked")
+    filter_fields = ("status", "agent", "delegation", "party", "include_revoked", "q")
+
+    def states(self) -> list[str]:
+        """The states shown. Natural's list leaves revoked ones out unless asked, so no chip
+        means active only, as the live list shows, unless “Include revoked” is ticked."""
+        data = self.cleaned_data
+        if data["status"]:
+            return data["status"]
+        return ["active", "revoked"] if data["include_revoked"] else ["active"]
+
+    def asks_read_model(self) -> bool:
+        # Natural cannot list only the revoked ones.
+        return super().asks_read_model() or self.states() == ["revoked"]
 
     def query(self) -> dict:
         data = self.cleaned_data
@@ -251,8 +278,24 @@ class AgentDelegationFilterForm(AgentChoicesMixin, TableForm):
             "agent_id": data["agent"] or None,
             "delegation_id": data["delegation"] or None,
             "delegating_party_id": data["party"] or None,
-            "include_revoked": data["include_revoked"],
+            "include_revoked": "revoked" in self.states(),
             **self.paging(),
+        }
+
+    def read_model_query(self) -> dict:
+        data = self.cleaned_data
+        states = self.states()
+        return {
+            "filters": {
+                "state": states if len(states) == 1 else [],
+                "agent": [data["agent"]] if data["agent"] else [],
+                "delegation": [data["delegation"]] if data["delegation"] else [],
+                "party": [data["party"]] if data["party"] else [],
+            },
+            "search_for": data["q"],
+            "sort": data["sort"],
+            "offset": data["offset"] or 0,
+            "limit": data["limit"],
         }
 
 

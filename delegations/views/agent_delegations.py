@@ -7,30 +7,32 @@ from functools import partial
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from customer_index.rows import as_agent_delegation
 from dashboard import roles
 from dashboard.errors import NotAtNatural
 from delegations import presenters, revocation, services
 from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from delegations.forms import AgentDelegationFilterForm
 from delegations.ids import is_id
-from delegations.views.indexed import Column
+from delegations.views.indexed import Column, IndexedTable, headers
 from delegations.views.listing import AgentNames, Table, agents_alongside, agents_or_nothing
 from saved_views.bar import ViewBar
 
 # The table's columns in order, as its header shows them (the select checkbox before them and
 # the row actions after them are never hideable).
 DELEGATION_COLUMNS = (
-    Column("Agent"),
-    Column("Delegating party"),
-    Column("Status"),
+    Column("Agent", "agent_name"),
+    Column("Delegating party", "customer_name"),
+    Column("Status", "revoked"),
     Column("Permissions"),
-    Column("Per transaction", css="num"),
-    Column("Expires"),
-    Column("Created"),
-    Column("Id"),
+    Column("Per transaction", "per_transaction_cents", css="num"),
+    Column("Expires", "expires_at"),
+    Column("Created", "created_at"),
+    Column("Id", "agent_delegation_id"),
 )
 
 
@@ -38,19 +40,31 @@ DELEGATION_COLUMNS = (
 @permission_required(roles.VIEW, raise_exception=True)
 def delegation_list(request: HttpRequest) -> HttpResponse:
     form = AgentDelegationFilterForm(request.GET)
-    table = Table(
-        template="delegations/delegation_list.html",
-        target="delegations-table",
-        fetch=revocation.list_agent_delegations,
-        present=partial(presenters.agent_delegation_row, now=timezone.now(), agents=AgentNames()),
-    )
-    agents = agents_alongside(request, table.target)
+    row = partial(presenters.agent_delegation_row, now=timezone.now(), agents=AgentNames())
+    template, target = "delegations/delegation_list.html", "delegations-table"
+    agents = agents_alongside(request, target)
     # Asked once here, not per row: each check walks every authentication backend.
     can_revoke = request.user.has_perm(roles.REVOKE)
     context = {
         "can_revoke": can_revoke,
         "view_bar": ViewBar(request, "agent_delegations", leading=int(can_revoke)),
+        "search_for": "",
+        "headers": headers(DELEGATION_COLUMNS, request.GET.get("sort", "")),
     }
+    if form.is_valid() and form.asks_read_model():
+        indexed = IndexedTable(
+            resource="agent_delegations",
+            template=template,
+            target=target,
+            noun="delegation",
+            refresh_url=reverse("agent-delegation-index-refresh"),
+            present=lambda item: {**row(as_agent_delegation(item)), "seen": item.updated_at},
+            status_filter="state",
+        )
+        return indexed.respond(request, form, context, agents=agents)
+    table = Table(
+        template=template, target=target, fetch=revocation.list_agent_delegations, present=row
+    )
     return table.respond(request, form, context, agents=agents)
 
 

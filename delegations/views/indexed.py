@@ -78,6 +78,8 @@ class IndexedTable:
     refresh_url: str
     # A read-model row -> the same display dict the live table shows.
     present: Callable[[object], dict]
+    # The read-model filter the status chips set, counted beside each chip.
+    status_filter: str = "status"
 
     def respond(
         self, request: HttpRequest, form, context: dict, agents: Future | None = None
@@ -88,13 +90,13 @@ class IndexedTable:
             context["agents_missing"] = not found
         asked = form.read_model_query()
         try:
-            answer = query.ask(self.resource, facets=("status",), **asked)
+            answer = query.ask(self.resource, facets=(self.status_filter,), **asked)
         except query.QueryError as error:
             form.add_error(None, str(error))
             return self.render(request, {"form": form, **context}, status=400)
         search_for = asked["search_for"]
         rows = [self.present(row) for row in answer.rows]
-        statuses = asked["filters"].get("status") or []
+        statuses = asked["filters"].get(self.status_filter) or []
         context.update(
             form=form,
             rows=rows,
@@ -102,7 +104,7 @@ class IndexedTable:
             active_filters=form.active_filters(),
             answer=answer,
             search_for=search_for,
-            facets=answer.facets.get("status", {}),
+            facets=answer.facets.get(self.status_filter, {}),
             count_label=count_label(answer.count, statuses, self.noun),
             as_of=as_of(answer.freshness),
             can_refresh_index=request.user.has_perm(roles.REFRESH_INDEX),

@@ -39,7 +39,9 @@ def test_support_sees_no_buttons_and_no_history(natural, support_client, delegat
     assert "history-title" not in html
     listing = support_client.get(reverse("delegation-list")).content.decode()
     assert "data-selectable" not in listing
-    assert "Revoke" not in listing
+    # The status chips name revoked delegations; no button offers to revoke one.
+    assert "Revoke…" not in listing
+    assert "/revoke/confirm/" not in listing
     invitations = support_client.get(reverse("invitation-list")).content.decode()
     assert "Cancel selected" not in invitations
 

@@ -42,6 +42,7 @@ PAGES = [
         EVERYONE,
     ),
     ("delegations", "/delegations/", EVERYONE),
+    ("delegations-read-model", "/delegations/?counts=on&sort=customer_name&q=son", EVERYONE),
     ("delegation", "/delegations/{delegation}/", EVERYONE),
     ("lookup", "/lookup/?id=hello", EVERYONE),
     ("unknown-customer", f"/lookup/?id={UNKNOWN_CUSTOMER}", EVERYONE),
