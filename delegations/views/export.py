@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -122,6 +123,18 @@ def customer_export(request: HttpRequest) -> HttpResponse:
 @permission_required(roles.VIEW, raise_exception=True)
 def delegation_export(request: HttpRequest) -> HttpResponse:
     form = AgentDelegationFilterForm(request.GET)
-    return export(
-        request, form, revocation.list_for_export(), AGENT_DELEGATION_COLUMNS, "delegations"
-    )
+    fetch = revocation.list_for_export()
+    if form.is_valid() and form.states() == ["revoked"]:
+        fetch = only_revoked(fetch)
+    return export(request, form, fetch, AGENT_DELEGATION_COLUMNS, "delegations")
+
+
+def only_revoked(fetch: Callable) -> Callable:
+    """Natural cannot list only revoked delegations: every page is read with the active ones
+    and settled, and only the rows known to be revoked are kept (unknown ones are not)."""
+
+    def fetch_revoked(**query):
+        page = fetch(**query)
+        return replace(page, items=[d for d in page.items if d.revocation == revocation.REVOKED])
+
+    return fetch_revoked

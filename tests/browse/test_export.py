@@ -108,3 +108,15 @@ def test_failure_midway_is_written_into_the_file(natural, support_client, monkey
     rows = _rows(support_client.get("/customers/export.csv"))
     assert len(rows) == 1 + 100 + 1
     assert rows[-1][0].startswith("# Export incomplete after 100 rows")
+
+
+def test_delegations_export_of_the_revoked_chip_holds_only_revoked_rows(natural, support_client):
+    """The Revoked chip alone means revoked only, in the file as on the page."""
+    everything = _rows(support_client.get("/delegations/export.csv?include_revoked=on"))
+    status = everything[0].index("status")
+    assert {row[status] for row in everything[1:]} >= {"active", "revoked"}
+
+    rows = _rows(support_client.get("/delegations/export.csv?status=revoked"))
+    assert rows[0] == everything[0]
+    revoked = [row for row in everything[1:] if row[status] == "revoked"]
+    assert rows[1:] == revoked
