@@ -7,11 +7,12 @@ URLs); the templates build every row's HTML from them with a handful of variable
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
-from functools import cache
+from datetime import UTC, datetime
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils.html import escape
 
 SOON_HOURS = 48
 _PLACEHOLDER = "ID-PLACEHOLDER"
@@ -41,6 +42,13 @@ def exact(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
 
 
+def stamp(moment: datetime) -> str:
+    """The machine-readable moment of a `<time>`: ISO 8601 in UTC, with a `Z`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
 def relative(moment: datetime | None, now: datetime) -> str:
     """ "in 2 days" / "3 hours ago": the largest whole unit, never a fraction."""
     if moment is None:
@@ -56,7 +64,16 @@ def relative(moment: datetime | None, now: datetime) -> str:
 
 
 def moment(value: datetime | None, now: datetime) -> dict:
-    return {"relative": relative(value, now), "exact": exact(value), "value": value}
+    """A moment's words, exact title and stamp, worked out here once (the `when` filter shows
+    them; a 50-row table has a hundred)."""
+    if value is None:
+        return {"relative": "", "exact": "", "value": None}
+    return {
+        "relative": relative(value, now),
+        "exact": exact(value),
+        "stamp": stamp(value),
+        "value": value,
+    }
 
 
 def short(value: str | None, keep: int = 12) -> str:
@@ -67,8 +84,21 @@ def short(value: str | None, keep: int = 12) -> str:
 
 
 def badge(status: str | None) -> dict:
-    status = (status or "UNKNOWN").upper()
-    return {"label": status.title(), "css": f"badge badge-{status.lower()}"}
+    return _badge(status or "UNKNOWN")
+
+
+@lru_cache(maxsize=64)
+def _badge(status: str) -> dict:
+    # A handful of statuses fill every table: each is escaped once here, not once per row,
+    # and the rows share its dict (read-only).
+    status = status.upper()
+    return {"label": escape(status.title()), "css": escape(f"badge badge-{status.lower()}")}
+
+
+@lru_cache(maxsize=64)
+def _quoted_back(path: str) -> str:
+    # Every row of a page returns to the same page.
+    return quote(path, safe="/")
 
 
 def money(limits) -> str:
@@ -87,14 +117,18 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str], back: s
     effective = invitation.effective_status or invitation.status
     customer_id = invitation.customer_party_id
     recipient = invitation.email or invitation.recipient_value or "—"
-    cancel = detail_url("invitation-cancel-confirm", invitation.id)
-    cancel_query = f"next={quote(back, safe='/')}&email={quote(recipient, safe='/')}"
+    pending = invitation.is_pending
+    cancel_url = cancel_dialog_url = ""
+    if pending:  # only a pending invitation can be canceled
+        cancel = detail_url("invitation-cancel-confirm", invitation.id)
+        cancel_query = f"next={_quoted_back(back)}&email={quote(recipient, safe='/')}"
+        cancel_url, cancel_dialog_url = f"{cancel}?{cancel_query}", f"{cancel}?row=1&{cancel_query}"
     return {
         "id": invitation.id,
         "status": (effective or "UNKNOWN").upper(),
-        "pending": invitation.is_pending,
-        "cancel_url": f"{cancel}?{cancel_query}",
-        "cancel_dialog_url": f"{cancel}?row=1&{cancel_query}",
+        "pending": pending,
+        "cancel_url": cancel_url,
+        "cancel_dialog_url": cancel_dialog_url,
         "recipient": recipient,
         "recipient_type": invitation.recipient_type or "",
         "customer_url": detail_url("customer-detail", customer_id) if customer_id else "",
@@ -108,7 +142,7 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str], back: s
         "permissions": invitation.permissions or (),
         "limit": money(invitation.limits),
         "expires": moment(invitation.expires_at, now),
-        "expires_soon": invitation.is_pending and invitation.expires_within(SOON_HOURS, now),
+        "expires_soon": pending and invitation.expires_within(SOON_HOURS, now),
         "created": moment(invitation.created_at, now),
     }
 
