@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from django.urls import reverse
 from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 SOON_HOURS = 48
 _PLACEHOLDER = "ID-PLACEHOLDER"
@@ -103,7 +104,22 @@ def _quoted_back(path: str) -> str:
 
 def money(limits) -> str:
     amount = getattr(limits, "per_transaction", None) if limits else None
-    return str(amount) if amount is not None else "—"
+    # Made here from an integer (digits, `$`, `,`, `.`, `-`): nothing in it to escape.
+    return mark_safe(str(amount)) if amount is not None else "—"  # noqa: S308
+
+
+def permission_names(permissions: tuple) -> tuple[str, ...]:
+    """Natural's permission names, escaped: a few combinations fill every table, so each
+    combination is escaped once."""
+    try:
+        return _escaped_names(permissions)
+    except TypeError:  # not hashable: something other than names came in the list
+        return tuple(escape(permission) for permission in permissions)
+
+
+@lru_cache(maxsize=256)
+def _escaped_names(permissions: tuple) -> tuple[str, ...]:
+    return tuple(escape(permission) for permission in permissions)
 
 
 def agent_name(agent_id: str | None, name: str | None, agents: Mapping[str, str]) -> str:
@@ -125,7 +141,8 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str], back: s
         cancel_url, cancel_dialog_url = f"{cancel}?{cancel_query}", f"{cancel}?row=1&{cancel_query}"
     return {
         "id": invitation.id,
-        "status": (effective or "UNKNOWN").upper(),
+        # The selection checkbox's value: the id and the status it was shown with.
+        "selection": f"{invitation.id}:{(effective or 'UNKNOWN').upper()}",
         "pending": pending,
         "cancel_url": cancel_url,
         "cancel_dialog_url": cancel_dialog_url,
@@ -139,7 +156,7 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str], back: s
             if invitation.status and invitation.status != effective
             else ""
         ),
-        "permissions": invitation.permissions or (),
+        "permissions": permission_names(invitation.permissions or ()),
         "limit": money(invitation.limits),
         "expires": moment(invitation.expires_at, now),
         "expires_soon": pending and invitation.expires_within(SOON_HOURS, now),
@@ -154,7 +171,7 @@ def delegation_invitation_row(invitation, now: datetime) -> dict:
         "email": invitation.customer_email or "—",
         "customer_url": detail_url("customer-detail", customer_id) if customer_id else "",
         "badge": badge(invitation.status),
-        "permissions": invitation.permissions or (),
+        "permissions": permission_names(invitation.permissions or ()),
         "expires": moment(invitation.expires_at, now),
         "created": moment(invitation.created_at, now),
     }

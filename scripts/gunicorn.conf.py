@@ -13,3 +13,13 @@ max_requests_jitter = 500
 accesslog = "-"
 # Natural's cursors are up to 1,024 characters and the page trail carries several of them.
 limit_request_line = int(os.environ.get("WEB_LIMIT_REQUEST_LINE", "8190"))
+
+
+def post_worker_init(worker):
+    """Once the app is loaded: its modules and settings live as long as the worker,
+    so the garbage collector stops walking them (a full collection of a loaded worker took
+    tens of milliseconds, in the middle of whichever request triggered it)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
