@@ -72,10 +72,11 @@ def moment(value: datetime | None, now: datetime) -> dict:
     them; a 50-row table has a hundred)."""
     if value is None:
         return {"relative": "", "exact": "", "value": None}
+    iso = stamp(value)  # 2026-01-11T12:00:00.000Z: the exact title is cut from it
     return {
         "relative": relative(value, now),
-        "exact": exact(value),
-        "stamp": stamp(value),
+        "exact": f"{iso[:10]} {iso[11:16]} UTC",
+        "stamp": iso,
         "value": value,
     }
 
