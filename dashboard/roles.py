@@ -49,14 +49,20 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
     """The user's role name, the most powerful one if they hold several.
 
     Worked out once per user object, as Django caches permissions: the second-factor check
-    and the page header both ask on every request. Change groups, then call forget_role."""
+    and the page header both ask on every request, and the query that names the groups also
+    fills the permission checks (dashboard.auth). Change groups, then call forget_role."""
     if not user.is_authenticated:
         return None
     if not hasattr(user, "_role_cache"):
-        names = {group.name for group in user.groups.all()}
-        user._role_cache = next((role for role in ROLES if role in names), None)
+        if not hasattr(user, "_group_names"):
+            from dashboard.auth import load_access
+
+            load_access(user)
+        user._role_cache = next((role for role in ROLES if role in user._group_names), None)
     return user._role_cache
 
 
 def forget_role(user: AbstractBaseUser) -> None:
-    user.__dict__.pop("_role_cache", None)
+    """After a change of groups: the role and the permissions are worked out again."""
+    for cached in ("_role_cache", "_group_names", "_perm_cache"):
+        user.__dict__.pop(cached, None)

@@ -149,6 +149,8 @@ AXES_VERBOSE = False
 
 from accounts.settings import *  # noqa: E402, F403 - sign-in, single sign-on and second factor
 
+# Database sessions, read with one plain query per request (dashboard/sessions.py).
+SESSION_ENGINE = "dashboard.sessions"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

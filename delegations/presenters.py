@@ -7,11 +7,13 @@ URLs); the templates build every row's HTML from them with a handful of variable
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
-from functools import cache
+from datetime import UTC, datetime
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 
 SOON_HOURS = 48
 _PLACEHOLDER = "ID-PLACEHOLDER"
@@ -28,17 +30,27 @@ _UNITS = (
 @cache
 def _url_parts(name: str) -> tuple[str, str]:
     before, _, after = reverse(name, args=[_PLACEHOLDER]).partition(_PLACEHOLDER)
+    if escape(before) != before or escape(after) != after:
+        raise ValueError(f"the {name} route has characters HTML would escape")
     return before, after
 
 
 def detail_url(name: str, object_id: str) -> str:
-    """The detail URL of an object, by string formatting around one reversed URL."""
+    """The detail URL of an object, by string formatting around one reversed URL. Nothing in
+    it needs escaping in a page (our route, and the id percent-encoded), so it is marked so."""
     before, after = _url_parts(name)
-    return f"{before}{quote(object_id, safe='')}{after}"
+    return mark_safe(f"{before}{quote(object_id, safe='')}{after}")  # noqa: S308
 
 
 def exact(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else ""
+
+
+def stamp(moment: datetime) -> str:
+    """The machine-readable moment of a `<time>`: ISO 8601 in UTC, with a `Z`."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def relative(moment: datetime | None, now: datetime) -> str:
@@ -56,7 +68,17 @@ def relative(moment: datetime | None, now: datetime) -> str:
 
 
 def moment(value: datetime | None, now: datetime) -> dict:
-    return {"relative": relative(value, now), "exact": exact(value), "value": value}
+    """A moment's words, exact title and stamp, worked out here once (the `when` filter shows
+    them; a 50-row table has a hundred)."""
+    if value is None:
+        return {"relative": "", "exact": "", "value": None}
+    iso = stamp(value)  # 2026-01-11T12:00:00.000Z: the exact title is cut from it
+    return {
+        "relative": relative(value, now),
+        "exact": f"{iso[:10]} {iso[11:16]} UTC",
+        "stamp": iso,
+        "value": value,
+    }
 
 
 def short(value: str | None, keep: int = 12) -> str:
@@ -67,13 +89,47 @@ def short(value: str | None, keep: int = 12) -> str:
 
 
 def badge(status: str | None) -> dict:
-    status = (status or "UNKNOWN").upper()
-    return {"label": status.title(), "css": f"badge badge-{status.lower()}"}
+    return _badge(status or "UNKNOWN")
+
+
+@lru_cache(maxsize=64)
+def _badge(status: str) -> dict:
+    # A handful of statuses fill every table: each is escaped once here, not once per row,
+    # and the rows share its dict (read-only).
+    status = status.upper()
+    return {"label": escape(status.title()), "css": escape(f"badge badge-{status.lower()}")}
+
+
+@lru_cache(maxsize=64)
+def _escaped(value: str) -> str:
+    # For values from a handful (a recipient's type): escaped once, not once per row.
+    return escape(value)
+
+
+@lru_cache(maxsize=64)
+def _quoted_back(path: str) -> str:
+    # Every row of a page returns to the same page.
+    return quote(path, safe="/")
 
 
 def money(limits) -> str:
     amount = getattr(limits, "per_transaction", None) if limits else None
-    return str(amount) if amount is not None else "—"
+    # Made here from an integer (digits, `$`, `,`, `.`, `-`): nothing in it to escape.
+    return mark_safe(str(amount)) if amount is not None else "—"  # noqa: S308
+
+
+def permission_names(permissions: tuple) -> tuple[str, ...]:
+    """Natural's permission names, escaped: a few combinations fill every table, so each
+    combination is escaped once."""
+    try:
+        return _escaped_names(permissions)
+    except TypeError:  # not hashable: something other than names came in the list
+        return tuple(escape(permission) for permission in permissions)
+
+
+@lru_cache(maxsize=256)
+def _escaped_names(permissions: tuple) -> tuple[str, ...]:
+    return tuple(escape(permission) for permission in permissions)
 
 
 def agent_name(agent_id: str | None, name: str | None, agents: Mapping[str, str]) -> str:
@@ -87,16 +143,21 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str], back: s
     effective = invitation.effective_status or invitation.status
     customer_id = invitation.customer_party_id
     recipient = invitation.email or invitation.recipient_value or "—"
-    cancel = detail_url("invitation-cancel-confirm", invitation.id)
-    cancel_query = f"next={quote(back, safe='/')}&email={quote(recipient, safe='/')}"
+    pending = invitation.is_pending
+    cancel_url = cancel_dialog_url = ""
+    if pending:  # only a pending invitation can be canceled
+        cancel = detail_url("invitation-cancel-confirm", invitation.id)
+        cancel_query = f"next={_quoted_back(back)}&email={quote(recipient, safe='/')}"
+        cancel_url, cancel_dialog_url = f"{cancel}?{cancel_query}", f"{cancel}?row=1&{cancel_query}"
     return {
         "id": invitation.id,
-        "status": (effective or "UNKNOWN").upper(),
-        "pending": invitation.is_pending,
-        "cancel_url": f"{cancel}?{cancel_query}",
-        "cancel_dialog_url": f"{cancel}?row=1&{cancel_query}",
+        # The selection checkbox's value: the id and the status it was shown with.
+        "selection": f"{invitation.id}:{(effective or 'UNKNOWN').upper()}",
+        "pending": pending,
+        "cancel_url": cancel_url,
+        "cancel_dialog_url": cancel_dialog_url,
         "recipient": recipient,
-        "recipient_type": invitation.recipient_type or "",
+        "recipient_type": _escaped(invitation.recipient_type or ""),
         "customer_url": detail_url("customer-detail", customer_id) if customer_id else "",
         "agent": agent_name(invitation.agent_id, invitation.agent_name, agents),
         "badge": badge(effective),
@@ -105,10 +166,10 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str], back: s
             if invitation.status and invitation.status != effective
             else ""
         ),
-        "permissions": invitation.permissions or (),
+        "permissions": permission_names(invitation.permissions or ()),
         "limit": money(invitation.limits),
         "expires": moment(invitation.expires_at, now),
-        "expires_soon": invitation.is_pending and invitation.expires_within(SOON_HOURS, now),
+        "expires_soon": pending and invitation.expires_within(SOON_HOURS, now),
         "created": moment(invitation.created_at, now),
     }
 
@@ -120,7 +181,7 @@ def delegation_invitation_row(invitation, now: datetime) -> dict:
         "email": invitation.customer_email or "—",
         "customer_url": detail_url("customer-detail", customer_id) if customer_id else "",
         "badge": badge(invitation.status),
-        "permissions": invitation.permissions or (),
+        "permissions": permission_names(invitation.permissions or ()),
         "expires": moment(invitation.expires_at, now),
         "created": moment(invitation.created_at, now),
     }

@@ -233,6 +233,11 @@ def _spellings(names: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(key for name in names for key in (name, snake(name))))
 
 
+def _is_mapping(value: Any) -> bool:
+    # JSON objects are dicts: the abstract check is only for the rare other mapping.
+    return type(value) is dict or isinstance(value, Mapping)
+
+
 def field(source: Json | None, *names: str) -> Any:
     """The first of `names` present in `source`, each tried as written and in snake_case."""
     if not source:
@@ -246,24 +251,26 @@ def field(source: Json | None, *names: str) -> Any:
 def related_id(resource: Json, *names: str) -> str | None:
     """The id a relationship points at: `{"data": {"id"}}`, `{"data": null}` or a bare null."""
     relation = field(resource.get("relationships"), *names)
-    if not isinstance(relation, Mapping):
+    if not _is_mapping(relation):
         return None
     data = relation.get("data")
-    return data.get("id") if isinstance(data, Mapping) else None
+    return data.get("id") if _is_mapping(data) else None
 
 
 def related_data(resource: Json, *names: str) -> Any:
     relation = field(resource.get("relationships"), *names)
-    return relation.get("data") if isinstance(relation, Mapping) else None
+    return relation.get("data") if _is_mapping(relation) else None
 
 
 def parse_datetime(value: Any) -> datetime | None:
     """An ISO 8601 timestamp (seconds or milliseconds, `Z` or offset) as an aware UTC datetime."""
-    if value in (None, ""):
+    if value is None or value == "":
         return None
-    parsed = datetime.fromisoformat(str(value))
+    parsed = datetime.fromisoformat(value if type(value) is str else str(value))
+    if parsed.tzinfo is UTC:  # what a `Z` parses to
+        return parsed
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
+        return parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
 
 
@@ -273,16 +280,14 @@ def parse_money(value: Any) -> Money | None:
 
 def parse_limits(value: Any) -> Limits | None:
     """Limits in cents; None when the API says none are set (null or every amount null)."""
-    if not isinstance(value, Mapping):
+    if not _is_mapping(value):
         return None
-    limits = Limits(
-        per_transaction=parse_money(field(value, "perTransaction")),
-        daily=parse_money(field(value, "daily", "perDay")),
-        monthly=parse_money(field(value, "monthly", "perMonth")),
-    )
-    if limits == Limits(None, None, None):
+    per_transaction = parse_money(field(value, "perTransaction"))
+    daily = parse_money(field(value, "daily", "perDay"))
+    monthly = parse_money(field(value, "monthly", "perMonth"))
+    if per_transaction is None and daily is None and monthly is None:
         return None
-    return limits
+    return Limits(per_transaction=per_transaction, daily=daily, monthly=monthly)
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -349,7 +354,7 @@ def parse_customer(resource: Json) -> Customer:
 
 def _recipient(attributes: Json) -> tuple[str | None, str | None]:
     recipient = field(attributes, "recipient")
-    if not isinstance(recipient, Mapping):
+    if not _is_mapping(recipient):
         return None, None
     return recipient.get("type"), recipient.get("value")
 
@@ -365,9 +370,9 @@ def parse_agent_invitation(resource: Json) -> AgentInvitation:
         email=field(attributes, "email"),
         recipient_type=recipient_type,
         recipient_value=recipient_value,
-        agent_id=agent.get("id") if isinstance(agent, Mapping) else None,
+        agent_id=agent.get("id") if _is_mapping(agent) else None,
         agent_name=field(attributes, "agentName")
-        or (field(_attributes(agent), "name") if isinstance(agent, Mapping) else None),
+        or (field(_attributes(agent), "name") if _is_mapping(agent) else None),
         developer_name=field(attributes, "developerName"),
         permissions=_strings(field(attributes, "permissions")),
         limits=parse_limits(field(attributes, "limits")),

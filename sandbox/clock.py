@@ -45,8 +45,8 @@ def format_ms(instant: datetime | None) -> str | None:
     """Generation B style, as in seeds 000, 002 and 003: `2026-01-11T12:00:00.000Z`."""
     if instant is None:
         return None
-    utc = instant.astimezone(UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+    # isoformat: the same text as strftime, in half the time (a list page has 250 of these).
+    return instant.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def format_seconds(instant: datetime | None) -> str | None:

@@ -31,6 +31,10 @@ def as_datetime(value) -> datetime | None:
 
 @register.filter
 def when(value, missing: str = "—"):
+    if isinstance(value, dict) and value.get("stamp"):
+        # A presenter's moment (delegations.presenters.moment) has every part made already.
+        stamp, title, words = value["stamp"], value["exact"], value["relative"]
+        return mark_safe(f'<time datetime="{stamp}" title="{title}">{words}</time>')  # noqa: S308
     moment = as_datetime(value)
     if moment is None:
         return missing

@@ -9,6 +9,8 @@ from django import template
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from customer_index.highlight import highlight
+
 register = template.Library()
 
 # Bidi embeddings, overrides, isolates and marks, and zero-width characters.
@@ -22,6 +24,16 @@ def isolate(value) -> SafeString:
         return conditional_escape(value if value is not None else "")
     # Escaped here (a highlighted SafeString keeps its marks); a table calls this per cell.
     return mark_safe(f"<bdi>{conditional_escape(value)}</bdi>")  # noqa: S308
+
+
+@register.filter
+def isolate_marked(value, query: str = "") -> SafeString:
+    """`value|highlight:query|isolate` in one step: the text isolated, with each match of the
+    search marked (a table shows a few of these per row)."""
+    if value in (None, ""):
+        return conditional_escape(value if value is not None else "")
+    marked = highlight(value, query) if query else conditional_escape(value)
+    return mark_safe(f"<bdi>{marked}</bdi>")  # noqa: S308 - escaped or marked above
 
 
 @register.filter

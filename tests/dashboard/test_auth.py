@@ -51,6 +51,42 @@ def test_sessions_expire_after_eight_hours():
     assert settings.SESSION_COOKIE_AGE == 8 * 60 * 60
 
 
+def test_a_session_past_its_expiry_signs_nobody_in(client, make_user):
+    from datetime import timedelta
+
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    user = make_user("support", "sam")
+    client.force_login(user)
+    assert client.get("/invitations/").status_code != 302
+    key = client.session.session_key
+    Session.objects.filter(session_key=key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    response = client.get("/invitations/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/login/")
+
+
+def test_a_signed_in_user_is_the_same_user_on_the_next_request(client, make_user):
+    user = make_user("manager", "max")
+    user.email = "max@example.com"
+    user.save()
+    client.force_login(user)
+    request_user = client.get("/").wsgi_request.user
+    assert (request_user.pk, request_user.username, request_user.email) == (
+        user.pk,
+        "max",
+        "max@example.com",
+    )
+    assert request_user.date_joined == user.date_joined
+    assert request_user.is_active
+    assert not request_user.is_superuser
+    assert request_user.has_perm("dashboard.cancel_invitations")
+    assert not request_user.has_perm("dashboard.invite_customers")
+
+
 def test_post_without_csrf_token_is_refused(make_user):
     make_user("support", "sam")
     strict = Client(enforce_csrf_checks=True)
