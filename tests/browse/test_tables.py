@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browse.conftest import htmx, upstream
@@ -127,3 +129,16 @@ def test_a_partial_asks_the_database_only_for_its_session_user_and_permissions(
     statements = [query["sql"] for query in queries.captured_queries]
     assert len(statements) == 3, statements
     assert not [sql for sql in statements if sql.lstrip().upper().startswith("INSERT")]
+
+
+def test_delegation_invitations_show_any_picked_when_no_status_is_asked(
+    warm_natural, support_client
+):
+    """The rows are of every status, so the chip that says so is the one drawn as picked."""
+    body = support_client.get("/invitations/delegation/").content.decode()
+    any_chip = re.search(r'<input type="radio" name="status" value=""[^>]*>', body)
+    assert any_chip and "checked" in any_chip.group(0)
+
+    body = support_client.get("/invitations/delegation/?status=PENDING").content.decode()
+    assert "checked" not in re.search(r'<input[^>]*name="status" value=""[^>]*>', body).group(0)
+    assert "checked" in re.search(r'<input[^>]*name="status" value="PENDING"[^>]*>', body).group(0)
