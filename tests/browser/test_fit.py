@@ -78,7 +78,6 @@ def sample_ids(page, base_url: str) -> dict[str, str]:
     """Ids of real rows, read off the pages the way a person would copy them."""
     page.goto(base_url + "/delegations/")
     delegations = page.locator("#delegations-table tbody tr input[name=delegation]")
-    page.goto(base_url + "/delegations/")
     ids = [delegations.nth(i).get_attribute("value") for i in range(2)]
     customer = page.locator("#delegations-table tbody a[href^='/customers/pty_']").first
     customer_id = customer.get_attribute("href").split("/")[2]
