@@ -16,8 +16,13 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
+# Tests run in parallel processes (pytest-xdist), one per core up to four; each has its own test
+# database, live servers on free ports and its own Chromium. TEST_WORKERS=0 runs them in one.
+# "--dist load" hands each worker its tests in collection order, so pytest-django's order (plain
+# database tests, then transactional ones, then the rest) holds in every worker.
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist load $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

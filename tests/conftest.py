@@ -9,6 +9,7 @@ pytest_plugins = [
     "tests.fixtures.natural",
     "tests.fixtures.token_guard",
     "tests.fixtures.oidc_provider",
+    "tests.fixtures.drill_tally",
 ]
 
 PASSWORD = "a-long-test-password-42"
@@ -20,6 +21,22 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    yield
+    # The test database is dropped after this: on PostgreSQL that fails ("is being accessed by
+    # other users") while a background thread still holds a connection to it. The call log's
+    # writer and the fan-out pool each close theirs once their work is done: let them finish.
+    from delegations import call_log
+    from delegations.views import concurrent
+
+    with django_db_blocker.unblock():
+        pool = getattr(concurrent, "_executor", None)
+        if pool is not None:
+            pool.shutdown(wait=True)
+        call_log.flush()  # after the pool: its last calls queue rows too
 
 
 def restore_roles() -> None:

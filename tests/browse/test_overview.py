@@ -35,7 +35,7 @@ def test_natural_down_still_renders_the_page(natural_down, support_client):
     assert "Not healthy" in response.content.decode() or "card-error" in response.content.decode()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_one_round_of_calls_cards_and_agents_list_side_by_side(
     natural, support_client, monkeypatch
 ):
@@ -64,7 +64,7 @@ def test_one_round_of_calls_cards_and_agents_list_side_by_side(
     assert not started_together.broken
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_slow_card_loads_itself_later(natural, support_client, monkeypatch):
     monkeypatch.setattr(overview, "PAGE_DEADLINE_SECONDS", 0.1)
     monkeypatch.setattr(overview.all_cards, "__defaults__", (0.1,))

@@ -114,7 +114,7 @@ def test_export_link_carries_the_filters_without_paging(warm_natural, support_cl
     assert 'href="/invitations/export.csv?status=PENDING"' in body
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_partial_asks_the_database_only_for_its_session_user_and_permissions(
     warm_natural, support_client
 ):

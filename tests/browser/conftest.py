@@ -128,10 +128,21 @@ def sandbox(sandbox_url):
 
 
 @pytest.fixture
-def dashboard(_chromium_required, transactional_db, live_server, sandbox, settings, make_user):
+def dashboard(
+    _chromium_required, transactional_db, live_server, sandbox, settings, make_user, monkeypatch
+):
     """The live dashboard pointed at the live sandbox, with one user per role."""
+    from django.db import connection
+
     from delegations import call_log, client
 
+    if connection.vendor == "sqlite":
+        # SQLite's in-memory test database takes table locks between connections that fail at
+        # once instead of waiting (a file database waits): the call log's writer thread storing
+        # a page's rows would fail the next request's write. Each row is stored by the request.
+        monkeypatch.setattr(
+            call_log, "record", lambda entry, at: call_log._store([(entry, at)], savepoint=True)
+        )
     settings.NATURAL_API_URL = sandbox.url
     settings.NATURAL_API_TOKEN = TOKEN
     client.reset_client()
@@ -155,6 +166,58 @@ def build_read_model(*resources: str) -> None:
         for resource in resources:
             run = sync.sync(resource)
             assert run.state == SyncRun.State.COMPLETE, run.error
+
+
+# Playwright's "networkidle" waits for 500 ms without a request after the last one; these pages
+# start any follow-up request (an htmx "load" trigger, a redirect) within about 100 ms.
+QUIET_SECONDS = 0.2
+
+
+class Traffic:
+    """The requests of one browser context still on the wire, and when the last one moved."""
+
+    def __init__(self, context) -> None:
+        self.on_wire: set = set()
+        self.moved = time.monotonic()
+        context.on("request", self._started)
+        context.on("requestfinished", self._ended)
+        context.on("requestfailed", self._ended)
+        context.traffic = self
+
+    def _started(self, request) -> None:
+        self.on_wire.add(request)
+        self.moved = time.monotonic()
+
+    def _ended(self, request) -> None:
+        self.on_wire.discard(request)
+        self.moved = time.monotonic()
+
+
+def new_context(browser, **options):
+    """A browser context whose requests `settled` can follow."""
+    context = browser.new_context(**options)
+    Traffic(context)
+    return context
+
+
+def settled(page, timeout: float = 15.0) -> None:
+    """Like wait_for_load_state("networkidle"): the page loaded and no request for a moment,
+    with a shorter moment. A click's request may not have started when this is called, so
+    the quiet moment is counted from the call at the earliest."""
+    traffic = getattr(page.context, "traffic", None)
+    if traffic is None:
+        page.wait_for_load_state("networkidle")
+        return
+    called = time.monotonic()
+    deadline = called + timeout
+    while True:
+        now = time.monotonic()
+        if not traffic.on_wire and now - max(traffic.moved, called) >= QUIET_SECONDS:
+            break
+        if now > deadline:
+            raise AssertionError(f"the page kept loading: {[r.url for r in traffic.on_wire]}")
+        page.wait_for_timeout(25)
+    page.wait_for_load_state("load")
 
 
 @pytest.fixture(scope="session")
@@ -198,7 +261,7 @@ class Journey:
 
     def settle(self, label: str) -> None:
         """After a navigation or swap: wait for htmx to finish, screenshot, check accessibility."""
-        self.page.wait_for_load_state("networkidle")
+        settled(self.page)
         self.snap(label)
         self.check_accessibility(label)
 
@@ -235,7 +298,7 @@ class Journey:
 
 @pytest.fixture
 def journey(browser, dashboard, request):
-    context = browser.new_context(viewport={"width": 1360, "height": 900})
+    context = new_context(browser, viewport={"width": 1360, "height": 900})
     page = context.new_page()
     page.set_default_timeout(15_000)
     trip = Journey(page, dashboard, request.node.name)

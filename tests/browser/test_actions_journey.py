@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from customer_index.models import SyncRun
-from tests.browser.conftest import build_read_model
+from tests.browser.conftest import build_read_model, settled
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def look_at(journey, path: str) -> None:
     """A page another journey checks for accessibility: here it is only read and pictured."""
     journey.page.goto(journey.base_url + path)
-    journey.page.wait_for_load_state("networkidle")
+    settled(journey.page)
     journey.snap(path)
 
 
@@ -26,7 +26,7 @@ def test_manager_reviews_revokes_and_cancels(journey):
     page.fill("#id_username", "manager")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settled(page)
 
     build_read_model(SyncRun.Resource.AGENT_DELEGATIONS)
     journey.goto("/delegations/review/?permission=payments.create")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.browser.conftest import new_context, settled
 from tests.browser.test_fit import sign_in
 
 pytestmark = pytest.mark.browser
@@ -12,7 +13,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture
 def no_js_page(browser, dashboard):
     viewport = {"width": 1440, "height": 900}
-    context = browser.new_context(java_script_enabled=False, viewport=viewport)
+    context = new_context(browser, java_script_enabled=False, viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
@@ -39,7 +40,7 @@ def test_the_bulk_bar_follows_the_row_checkboxes_in_tab_order(journey):
     page = journey.page
     sign_in(page, journey.base_url, "manager")
     page.goto(journey.base_url + "/invitations/?status=PENDING")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     order = page.evaluate(
         """() => [...document.querySelectorAll('#invitations-table input[data-selectable],'
               + ' #invitations-table [data-needs-selection]')]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from customer_index.models import SyncRun
-from tests.browser.conftest import build_read_model
+from tests.browser.conftest import build_read_model, settled
 from tests.browser.fit import PHONE, screenshot
 from tests.browser.test_fit import sign_in
 
@@ -62,13 +62,13 @@ def test_revoke_and_cancel_dialogs_answer_a_blank_reason_inside_them(journey, vi
     sign_in(page, journey.base_url, "manager")
 
     page.goto(journey.base_url + "/delegations/")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     revoke = page.locator("#delegations-table a.button.danger", has_text="Revoke").first
     cell = revoke.locator("xpath=..").get_attribute("id")
     submit_blank_reason(page, revoke, cell, "revoke")
 
     page.goto(journey.base_url + "/invitations/?status=PENDING")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     cancel = page.locator("#invitations-table a.button", has_text="Cancel…").first
     cell = cancel.locator("xpath=..").get_attribute("id")
     submit_blank_reason(page, cancel, cell, "cancel")
@@ -79,7 +79,7 @@ def test_a_flag_without_comment_is_answered_inside_the_mark_form(journey):
     page = journey.page
     sign_in(page, journey.base_url, "manager")
     page.goto(journey.base_url + "/delegations/review/")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     row = page.locator("#review-table tbody tr").first
     row.locator("summary").click()
     row.locator("input[name=verdict][value=flagged]").check()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from customer_index.models import SyncRun
-from tests.browser.conftest import build_read_model
+from tests.browser.conftest import build_read_model, new_context, settled
 from tests.browser.fit import (
     DESKTOP_WIDTHS,
     MEASURE,
@@ -73,14 +73,13 @@ def sign_in(page, base_url: str, username: str) -> None:
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settled(page)
 
 
 def sample_ids(page, base_url: str) -> dict[str, str]:
     """Ids of real rows, read off the pages the way a person would copy them."""
     page.goto(base_url + "/delegations/")
     delegations = page.locator("#delegations-table tbody tr input[name=delegation]")
-    page.goto(base_url + "/delegations/")
     ids = [delegations.nth(i).get_attribute("value") for i in range(2)]
     customer = page.locator("#delegations-table tbody a[href^='/customers/pty_']").first
     customer_id = customer.get_attribute("href").split("/")[2]
@@ -104,7 +103,7 @@ def ids(browser, dashboard):
         SyncRun.Resource.DELEGATION_INVITATIONS,
         SyncRun.Resource.AGENT_DELEGATIONS,
     )
-    context = browser.new_context()
+    context = new_context(browser)
     page = context.new_page()
     sign_in(page, dashboard, "manager")
     found = sample_ids(page, dashboard)
@@ -133,6 +132,6 @@ def test_every_page_fits_every_screen(journey, ids, role):
             continue
         page.set_viewport_size({"width": DESKTOP_WIDTHS[0], "height": 900})
         page.goto(journey.base_url + path.format(**ids))
-        page.wait_for_load_state("networkidle")
+        settled(page)
         measure_every_width(name)
     assert not failures, "\n".join(failures)

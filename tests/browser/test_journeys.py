@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.sessions.models import Session
 
+from tests.browser.conftest import settled
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -30,10 +31,10 @@ def test_admin_invites_three_pasted_customers_once_despite_a_double_click(journe
 
     page.dblclick("button[value=confirm]")
     page.wait_for_url("**/operations/batches/**")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     journey.settle("batch result")
     page.reload()
-    page.wait_for_load_state("networkidle")
+    settled(page)
 
     invited = sandbox.get("/agents/invitations", limit=100)["data"]
     for email in emails:
@@ -66,16 +67,16 @@ def test_support_finds_a_customer_opens_their_delegation_and_goes_back(journey, 
     assert "q=" in filtered_url
 
     page.click(f"#customers-table a[href='/customers/{customer['id']}/']")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     journey.snap("customer")
     page.locator("a[href^='/delegations/adl_']").first.click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     journey.snap("delegation")
     assert "/delegations/adl_" in page.url
 
     page.go_back()
     page.go_back()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.url == filtered_url
     assert page.locator(f"#customers-table a[href='/customers/{customer['id']}/']").count() >= 1
     journey.snap("back to the filtered list")
@@ -132,14 +133,14 @@ def test_admin_double_clicks_send_goes_back_edits_and_is_told_the_form_was_sent(
     journey.settle("preview before the double click")
     page.dblclick("button[value=confirm]")
     page.wait_for_url("**/operations/batches/**")
-    page.wait_for_load_state("networkidle")
+    settled(page)
 
     # Back: the preview of the batch just sent, from the browser's history. Going back to edit
     # it says plainly that this form was already sent, and keeps the list in a fresh form.
     page.go_back()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     page.click("button[value=edit]")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     journey.settle("form already sent")
     notice = page.locator("[role=alert]", has_text="This form was already sent")
     assert notice.count() == 1
@@ -154,7 +155,7 @@ def test_admin_double_clicks_send_goes_back_edits_and_is_told_the_form_was_sent(
     assert emails[0] in warning.inner_text()
     page.dblclick("button[value=confirm]")
     page.wait_for_url("**/operations/batches/**")
-    page.wait_for_load_state("networkidle")
+    settled(page)
 
     invited = sandbox.get("/agents/invitations", limit=100)["data"]
     held = [row["attributes"]["email"] for row in invited]

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from customer_index.models import SyncRun
-from tests.browser.conftest import build_read_model
+from tests.browser.conftest import build_read_model, settled
 from tests.browser.test_fit import sign_in
 
 pytestmark = pytest.mark.browser
@@ -65,9 +65,9 @@ def test_manager_works_through_the_queue_to_zero(journey, sandbox):
     journey.goto("/delegations/review/")
     assert "Delegations as of" in page.locator("#review-freshness").inner_text()
     page.select_option("#id_agent", agent_id)
-    page.wait_for_load_state("networkidle")
+    settled(page)
     page.select_option("#id_limit", str(PAGE))
-    page.wait_for_load_state("networkidle")
+    settled(page)
     page.fill("#id_expiring_within_days", str(days))
     page.click("button:has-text('Apply')")
     page.wait_for_function(
@@ -88,7 +88,7 @@ def test_manager_works_through_the_queue_to_zero(journey, sandbox):
     journey.settle("second page emptied")
 
     page.click("#review-table .empty a:has-text('Previous page')")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert page.locator("#review-table tbody tr").count() == PAGE
     while page.locator("#review-table tbody tr").count():
         mark_first_row(page)

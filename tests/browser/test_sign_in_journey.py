@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts.support import totp_code
+from tests.browser.conftest import settled
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.browser
@@ -55,7 +56,7 @@ def test_admin_enrols_an_authenticator_app_and_signs_in_again_with_a_code(journe
     assert page.url == journey.base_url + "/"
 
     page.click("text=Log out")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     journey.login("admin", PASSWORD)
     assert "/accounts/2fa/authenticate/" in page.url
     page.fill("#id_code", totp_code(secret))

@@ -31,38 +31,17 @@ from django.test import Client
 from operations import engine
 from operations.models import Batch, Operation, State
 from sandbox.testing import SandboxTransport
+from tests.fixtures import drill_tally
+from tests.fixtures.drill_tally import tally
 from tests.operations.test_invite_views import URL, form_data, form_key, preview_then_confirm
 
 pytestmark = pytest.mark.django_db
-TALLY = {"drills": 0, "operations": 0, "duplicates": 0, "lost": 0, "registered": False}
 
 
 @pytest.fixture(scope="module", autouse=True)
-def summary_line(request):
-    # pytest-django runs the transactional drills after the others, so this module's fixtures
-    # may start twice: the one line for all drills is printed once, when the run ends.
-    if not TALLY.get("registered"):
-        TALLY["registered"] = True
-        request.config.add_cleanup(
-            lambda: print(
-                f"\nfault drills: {TALLY['drills']} drills, {TALLY['operations']} operations, "
-                f"{TALLY['duplicates']} duplicates, {TALLY['lost']} lost"
-            )
-        )
-
-
-def report(request, line: str) -> None:
-    """Printed past the output capture, so the line shows in every run."""
-    capture = request.config.pluginmanager.getplugin("capturemanager")
-    with capture.global_and_fixture_disabled():
-        print(f"\n{line}")
-
-
-def tally(drills: int, operations: int, duplicates: int, lost: int) -> None:
-    TALLY["drills"] += drills
-    TALLY["operations"] += operations
-    TALLY["duplicates"] += duplicates
-    TALLY["lost"] += lost
+def summary_line():
+    # The one line for all drills is printed when the run ends (tests/fixtures/drill_tally.py).
+    drill_tally.started()
 
 
 FAULTS = [
@@ -352,7 +331,7 @@ def held_by_natural(sandbox_url: str, token: str, agent_id: str, emails: set[str
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_a_web_process_killed_mid_batch_recovers_through_its_pages(tmp_path, request):
+def test_a_web_process_killed_mid_batch_recovers_through_its_pages(tmp_path):
     token = secrets.token_urlsafe(24)
     sandbox_port, web_port = free_port(), free_port()
     sandbox_url = f"http://127.0.0.1:{sandbox_port}"
@@ -363,6 +342,11 @@ def test_a_web_process_killed_mid_batch_recovers_through_its_pages(tmp_path, req
         "NATURAL_API_URL": sandbox_url,
         "NATURAL_API_TOKEN": token,
         "DJANGO_DEBUG": "true",
+        # A part is flagged stuck once its lease (these timeouts, the retry budget and a margin)
+        # runs out: 11 s here instead of the default 17 s. The first part's 3 s on the wire fits.
+        "NATURAL_API_CONNECT_TIMEOUT": "1",
+        "NATURAL_API_READ_TIMEOUT": "4",
+        "NATURAL_API_RETRY_BUDGET": "1",
     }
     api = {"Authorization": f"Bearer {token}"}
     sandbox = subprocess.Popen(
@@ -469,7 +453,7 @@ def test_a_web_process_killed_mid_batch_recovers_through_its_pages(tmp_path, req
         duplicates = sum(max(held[email] - 1, 0) for email in emails)
         lost = sum(1 for email in emails if held[email] == 0)
         tally(1, operations, duplicates, lost)
-        report(request, f"SIGKILL drill: the stuck part was flagged {noticed_after:.0f} s after")
+        drill_tally.note(f"SIGKILL drill: the stuck part was flagged {noticed_after:.0f} s after")
         assert (duplicates, lost) == (0, 0)
     finally:
         dashboard.stop()
