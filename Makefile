@@ -16,13 +16,15 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/python scripts/demo.py
 
-# Tests run in parallel processes (pytest-xdist), one per core up to four; each has its own test
-# database, live servers on free ports and its own Chromium. TEST_WORKERS=0 runs them in one.
-# "--dist load" hands each worker its tests in collection order, so pytest-django's order (plain
-# database tests, then transactional ones, then the rest) holds in every worker.
-TEST_WORKERS ?= auto
+# Tests run in four parallel processes (pytest-xdist); each has its own test database, live
+# servers on free ports and its own Chromium. TEST_WORKERS=0 runs them in one. Four, not one per
+# core: much of the suite waits on browsers and servers, and four finished first on 2 cores.
+# "--dist worksteal": a worker that runs dry takes tests from the busiest one. pytest-django puts
+# the slow transactional and browser tests last, and "--dist load" handed them out in big chunks
+# to one or two workers while the others stopped.
+TEST_WORKERS ?= 4
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --maxprocesses 4 --dist load $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
