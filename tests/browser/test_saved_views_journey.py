@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from customer_index.models import SyncRun
-from tests.browser.conftest import Journey, build_read_model
+from tests.browser.conftest import Journey, build_read_model, settled
 from tests.browser.fit import screenshot
 from tests.browser.test_fit import sign_in
 from tests.conftest import PASSWORD
@@ -29,7 +29,7 @@ def set_columns(page, hidden: set[str], shown: set[str]) -> None:
     for label in shown:
         form.get_by_label(label, exact=True).check()
     form.get_by_role("button", name="Apply").click()
-    page.wait_for_load_state("networkidle")
+    settled(page)
 
 
 def assert_the_saved_table(page) -> None:
@@ -76,7 +76,7 @@ def test_a_saved_view_follows_the_admin_to_another_browser(journey, browser, das
     page.fill("#agent_invitations-view-name", "Pending by expiry")
     journey.snap("save view menu open")
     page.click("#agent_invitations-save button[type=submit]")
-    page.wait_for_load_state("networkidle")
+    settled(page)
     journey.settle("view saved")
     assert "Saved the view “Pending by expiry”." in page.locator("#messages").inner_text()
     assert_the_saved_table(page)
@@ -100,7 +100,7 @@ def test_a_saved_view_follows_the_admin_to_another_browser(journey, browser, das
         other.click(".view-bar summary:has-text('View:')")
         trip.snap("saved views menu open")
         other.get_by_role("button", name="Pending by expiry").click()
-        other.wait_for_load_state("networkidle")
+        settled(other)
         trip.settle("saved view opened")
         assert_the_saved_table(other)
         assert other.locator(".view-bar .menu-current").inner_text() == "Pending by expiry"
