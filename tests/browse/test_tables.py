@@ -137,7 +137,8 @@ def test_delegation_invitations_show_any_picked_when_no_status_is_asked(
     """The rows are of every status, so the chip that says so is the one drawn as picked."""
     body = support_client.get("/invitations/delegation/").content.decode()
     any_chip = re.search(r'<input type="radio" name="status" value=""[^>]*>', body)
-    assert any_chip and "checked" in any_chip.group(0)
+    assert any_chip
+    assert "checked" in any_chip.group(0)
 
     body = support_client.get("/invitations/delegation/?status=PENDING").content.decode()
     assert "checked" not in re.search(r'<input[^>]*name="status" value=""[^>]*>', body).group(0)

@@ -206,3 +206,28 @@ def test_an_admin_refresh_runs_a_quick_pass_and_comes_back(admin_client, indexed
     assert SyncRun.objects.filter(
         resource="agent_delegations", mode=SyncRun.Mode.QUICK, state=SyncRun.State.COMPLETE
     ).exists()
+
+
+def picked_chips(html: str) -> set[str]:
+    return {
+        value
+        for tag, value in re.findall(r'(<input[^>]*name="status" value="(\w+)"[^>]*>)', html)
+        if "checked" in tag
+    }
+
+
+@pytest.mark.parametrize(
+    ("query", "picked"),
+    [
+        ("", {"active"}),
+        ("?include_revoked=on", {"active", "revoked"}),
+        ("?status=revoked", {"revoked"}),
+        ("?status=active&status=revoked", {"active", "revoked"}),
+    ],
+)
+def test_the_chips_picked_are_the_states_shown(support_client, natural, query, picked):
+    """With no chip asked for, the live list shows the active ones: the Active chip says so.
+    The chips say everything the old “Include revoked” box did, so the box is gone."""
+    html = body_of(support_client.get(LIST + query))
+    assert picked_chips(html) == picked
+    assert 'name="include_revoked"' not in html
