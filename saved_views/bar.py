@@ -14,14 +14,14 @@ from django.http import HttpRequest
 
 from saved_views.choices import hidden_columns
 from saved_views.models import SavedView
-from saved_views.tables import MAX_COLUMN_POSITION, TABLES, same_query, view_query
+from saved_views.tables import MAX_COLUMN_POSITION, TABLES, same_query, tables_for, view_query
 
 
 def visible_views(user, table: str | None):
-    """The user's own views of a table (of every table with None) and those others share
-    with the team."""
+    """The user's own views of a table (of every table the user may see with None) and those
+    others share with the team."""
     views = SavedView.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
-    return views.filter(table=table) if table else views
+    return views.filter(table=table) if table else views.filter(table__in=tables_for(user))
 
 
 class ViewBar:

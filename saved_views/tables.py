@@ -10,9 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
 from django.utils.module_loading import import_string
+
+from dashboard import roles
 
 # Where in the list, not which list: a saved view always opens at its first page.
 PLACE_PARAMETERS = frozenset({"cursor", "offset", "trail"})
@@ -28,6 +31,11 @@ class TableSpec:
     label: str
     url_name: str
     columns_path: str
+    # Who may see the table, and so its views and its columns.
+    permission: str = roles.VIEW
+
+    def allowed(self, user) -> bool:
+        return user.has_perm(self.permission)
 
     def columns(self) -> Sequence:
         return import_string(self.columns_path)
@@ -60,15 +68,30 @@ TABLES = {
             "delegation-list",
             "delegations.views.agent_delegations.DELEGATION_COLUMNS",
         ),
+        TableSpec(
+            "review_queue",
+            "Review queue",
+            "delegation-review",
+            "operations.views.review.REVIEW_COLUMNS",
+            permission=roles.REVIEW,
+        ),
     )
 }
 
 
-def table_or_404(key: str | None) -> TableSpec:
+def table_or_404(key: str | None, user=None) -> TableSpec:
+    """The table by its key; with a user, only a table that user may see."""
     try:
-        return TABLES[key or ""]
+        spec = TABLES[key or ""]
     except KeyError:
         raise Http404("No such table.") from None
+    if user is not None and not spec.allowed(user):
+        raise PermissionDenied("You cannot see this table.")
+    return spec
+
+
+def tables_for(user) -> list[str]:
+    return [key for key, spec in TABLES.items() if spec.allowed(user)]
 
 
 def view_query(query: str) -> str:

@@ -24,7 +24,7 @@ from saved_views.tables import TABLES, table_or_404, view_query
 @require_POST
 @permission_required(roles.VIEW, raise_exception=True)
 def choose_columns(request: HttpRequest) -> HttpResponse:
-    spec = table_or_404(request.POST.get("table"))
+    spec = table_or_404(request.POST.get("table"), request.user)
     keys = spec.column_keys()
     shown = set(request.POST.getlist("shown"))
     back = spec.url(view_query(request.POST.get("query", "")))
@@ -38,7 +38,7 @@ def choose_columns(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required(roles.VIEW, raise_exception=True)
 def save_view(request: HttpRequest) -> HttpResponse:
-    spec = table_or_404(request.POST.get("table"))
+    spec = table_or_404(request.POST.get("table"), request.user)
     form = SaveViewForm(request.POST, owner=request.user, table=spec.key)
     if form.is_valid():
         data = form.cleaned_data
@@ -79,7 +79,7 @@ def open_view(request: HttpRequest) -> HttpResponse:
     """Opening a view makes its columns this user's columns for the table (so the Columns
     menu and every later visit agree), then shows the table with the view's query."""
     view = _visible_or_404(request, request.POST.get("view"))
-    spec = table_or_404(view.table)
+    spec = table_or_404(view.table, request.user)
     hide_columns(request.user, spec, view.hidden)
     return redirect(spec.url(view.query))
 
@@ -89,7 +89,7 @@ def _manage_context(request: HttpRequest, table: str | None, editing=None) -> di
     can_manage = request.user.has_perm(roles.MANAGE_SAVED_VIEWS)
     groups = []
     for spec in TABLES.values():
-        if table and spec.key != table:
+        if (table and spec.key != table) or not spec.allowed(request.user):
             continue
         rows = []
         for view in views:
@@ -126,7 +126,7 @@ def _manage_context(request: HttpRequest, table: str | None, editing=None) -> di
 def view_list(request: HttpRequest) -> HttpResponse:
     table = request.GET.get("table") or None
     if table is not None:
-        table_or_404(table)
+        table_or_404(table, request.user)
     return TemplateResponse(request, "saved_views/manage.html", _manage_context(request, table))
 
 

@@ -13,12 +13,25 @@ from dashboard import roles
 from dashboard.partials import render_partial_response
 from delegations import services
 from delegations.errors import NaturalError
+from delegations.views.indexed import Column
 from operations import review_queue as review_queue_model
 from operations.manager_forms import ReviewMarkForm, ReviewQueueForm
 from operations.review_marks import ReviewMark
 from operations.views.common import action_view, require_id, safe_next, upstream_failure
+from saved_views.bar import ViewBar
 
 TABLE_TARGET = "review-table"
+# The queue's columns in order, as its header shows them (the revoke cell after them is never
+# hideable): what saved views and the Columns menu know of the table.
+REVIEW_COLUMNS = (
+    Column("Agent"),
+    Column("Customer"),
+    Column("Permissions"),
+    Column("Per transaction", css="num"),
+    Column("Expires"),
+    Column("Created"),
+    Column("Review"),
+)
 # What the table listens for to read itself again once a row's mark has changed.
 QUEUE_CHANGED = "review-queue-changed"
 
@@ -30,7 +43,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         agents=review_queue_model.agent_choices(),
         creators=review_queue_model.creator_choices(),
     )
-    context = {"form": form, "queue": None}
+    context = {"form": form, "queue": None, "view_bar": ViewBar(request, "review_queue")}
     status = 200
     if form.is_bound and not form.is_valid():
         status = 400

@@ -302,3 +302,52 @@ def test_the_owner_deletes_a_view(warm_natural, support_client):
 def test_the_forms_need_a_post(admin_client):
     for path in ("/views/columns/", "/views/save/", "/views/open/", "/views/1/delete/"):
         assert admin_client.get(path).status_code == 405
+
+
+def test_a_manager_saves_a_review_queue_view_for_the_team(warm_natural, manager_client):
+    """The review queue's filters are the ones managers come back to: they save them and hide
+    columns there as on any table, and another manager finds the shared view above the queue."""
+    hide(manager_client, "review_queue", {"created"})
+    response = save_view_of(
+        manager_client, "review_queue", "Big limits", "limit_above=1000&review=unreviewed"
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/delegations/review/?limit_above=1000&review=unreviewed"
+
+    page = manager_client.get(response["Location"]).content.decode()
+    assert current_view(page) == "Big limits"
+    assert hidden_positions(page, "review-table") == {6}
+
+    other_manager = another_manager()
+    page = other_manager.get("/delegations/review/").content.decode()
+    assert "Big limits" in page
+    assert "shared by manager" in page
+
+
+def test_support_never_sees_or_opens_a_view_of_the_review_queue(
+    warm_natural, manager_client, support_client
+):
+    save_view_of(manager_client, "review_queue", "Big limits", "limit_above=1000")
+    view = SavedView.objects.get()
+    assert "Big limits" not in support_client.get("/views/").content.decode()
+    assert support_client.post("/views/open/", {"view": view.pk}).status_code == 404
+    assert hide(support_client, "review_queue", {"created"}).status_code == 403
+    assert save_view_of(support_client, "review_queue", "Mine", "").status_code == 403
+
+
+def save_view_of(client, table: str, name: str, query: str):
+    return client.post(
+        "/views/save/", {"table": table, "name": name, "query": query, "shared": "on"}
+    )
+
+
+def another_manager():
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    user = get_user_model().objects.create_user("manager2", password="x" * 20)
+    user.groups.add(Group.objects.get(name="manager"))
+    browser = Client()
+    browser.force_login(user)
+    return browser
