@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time
 from django import template
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
-from delegations.presenters import exact, relative
+from delegations.presenters import exact, relative, stamp
 
 register = template.Library()
 
@@ -33,16 +33,13 @@ def as_datetime(value) -> datetime | None:
 def when(value, missing: str = "—"):
     if isinstance(value, dict) and value.get("stamp"):
         # A presenter's moment (delegations.presenters.moment) has every part made already.
-        stamp, title, words = value["stamp"], value["exact"], value["relative"]
-        return mark_safe(f'<time datetime="{stamp}" title="{title}">{words}</time>')  # noqa: S308
+        return _time(value["stamp"], value["exact"], value["relative"])
     moment = as_datetime(value)
     if moment is None:
         return missing
-    # A presenter's moment already holds its words: a 50-row table asks for a hundred of these.
-    if isinstance(value, dict) and value.get("relative"):
-        words, title = value["relative"], value["exact"]
-    else:
-        words, title = relative(moment, timezone.now()), exact(moment)
-    stamp = moment.isoformat().replace("+00:00", "Z")
-    # Every part is made here from a datetime (digits and unit words), so none needs escaping.
+    return _time(stamp(moment), exact(moment), relative(moment, timezone.now()))
+
+
+def _time(stamp: str, title: str, words: str) -> SafeString:
+    # Every part is made from a datetime (digits and unit words), so none needs escaping.
     return mark_safe(f'<time datetime="{stamp}" title="{title}">{words}</time>')  # noqa: S308
