@@ -141,6 +141,24 @@ class ReadModelQuestions(forms.Form):
         data = self.cleaned_data
         return bool(data.get("q") or data.get("sort") or data.get("counts"))
 
+    def read_model_query(self) -> dict:
+        """The question for `customer_index.query.ask`: this table's filters, plus search,
+        sort and page."""
+        data = self.cleaned_data
+        return {
+            "filters": self.read_model_filters(),
+            "search_for": self.search_text(),
+            "sort": data["sort"],
+            "offset": data["offset"] or 0,
+            "limit": data["limit"],
+        }
+
+    def read_model_filters(self) -> dict[str, list]:
+        raise NotImplementedError
+
+    def search_text(self) -> str:
+        return self.cleaned_data["q"]
+
 
 class InvitationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
     sortable = (
@@ -183,20 +201,13 @@ class InvitationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
             )
         return data
 
-    def read_model_query(self) -> dict:
-        """The question for `customer_index.query.ask`: the live filters, plus search, sort
-        and page. An exact email becomes the search when no search is typed."""
+    def read_model_filters(self) -> dict[str, list]:
         data = self.cleaned_data
-        return {
-            "filters": {
-                "status": data["status"],
-                "agent": [data["agent"]] if data["agent"] else [],
-            },
-            "search_for": data["q"] or data["email"] or "",
-            "sort": data["sort"],
-            "offset": data["offset"] or 0,
-            "limit": data["limit"],
-        }
+        return {"status": data["status"], "agent": [data["agent"]] if data["agent"] else []}
+
+    def search_text(self) -> str:
+        # An exact email becomes the search when no search is typed.
+        return self.cleaned_data["q"] or self.cleaned_data["email"] or ""
 
 
 class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
@@ -213,15 +224,9 @@ class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
     def query(self) -> dict:
         return {"status": self.cleaned_data["status"] or None, **self.paging()}
 
-    def read_model_query(self) -> dict:
-        data = self.cleaned_data
-        return {
-            "filters": {"status": [data["status"]] if data["status"] else []},
-            "search_for": data["q"],
-            "sort": data["sort"],
-            "offset": data["offset"] or 0,
-            "limit": data["limit"],
-        }
+    def read_model_filters(self) -> dict[str, list]:
+        status = self.cleaned_data["status"]
+        return {"status": [status] if status else []}
 
 
 class CustomerFilterForm(TableForm):
@@ -287,20 +292,15 @@ class AgentDelegationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm
             **self.paging(),
         }
 
-    def read_model_query(self) -> dict:
+    def read_model_filters(self) -> dict[str, list]:
         data = self.cleaned_data
         states = self.states()
         return {
-            "filters": {
-                "state": states if len(states) == 1 else [],
-                "agent": [data["agent"]] if data["agent"] else [],
-                "delegation": [data["delegation"]] if data["delegation"] else [],
-                "party": [data["party"]] if data["party"] else [],
+            "state": states if len(states) == 1 else [],
+            **{
+                name: [data[name]] if data[name] else []
+                for name in ("agent", "delegation", "party")
             },
-            "search_for": data["q"],
-            "sort": data["sort"],
-            "offset": data["offset"] or 0,
-            "limit": data["limit"],
         }
 
 
