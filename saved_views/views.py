@@ -139,9 +139,7 @@ def rename_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = ViewNameForm(
         request.POST, owner=request.user, table=view.table, instance=view, prefix=f"view-{pk}"
     )
-    table = request.POST.get("return_table") or None
-    if table not in TABLES:
-        table = None
+    table = _return_table(request)
     if not form.is_valid():
         context = _manage_context(request, table, editing=form)
         return TemplateResponse(request, "saved_views/manage.html", context, status=400)
@@ -170,8 +168,13 @@ def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the owner of a view, or an admin, can delete it.")
     view.delete()
     messages.success(request, f"Deleted the view “{view.name}”.")
+    return redirect(_manage_url(_return_table(request)))
+
+
+def _return_table(request: HttpRequest) -> str | None:
+    """The table the views page was narrowed to, to go back to it (None for every table)."""
     table = request.POST.get("return_table") or None
-    return redirect(_manage_url(table if table in TABLES else None))
+    return table if table in TABLES else None
 
 
 def _manage_url(table: str | None) -> str:

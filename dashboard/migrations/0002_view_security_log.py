@@ -1,23 +1,6 @@
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from dashboard.roles import ROLES
-
-
-def grant(apps, schema_editor):
-    app_config = apps.get_app_config("dashboard")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    permission = Permission.objects.get(
-        content_type__app_label="dashboard", codename="view_security_log"
-    )
-    for role, codenames in ROLES.items():
-        if "view_security_log" in codenames:
-            Group.objects.get_or_create(name=role)[0].permissions.add(permission)
+from dashboard.migrations._grants import grant
 
 
 class Migration(migrations.Migration):
@@ -43,5 +26,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(grant, migrations.RunPython.noop),
+        migrations.RunPython(grant("view_security_log"), migrations.RunPython.noop),
     ]
