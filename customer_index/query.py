@@ -68,6 +68,8 @@ class Choice:
     column: str
     values: Mapping[str, Any] | None = None
     faceted: bool = True
+    # Grouped by in the count summary (see Table.dimensions).
+    summarised: bool = True
 
     def stored(self, name: str, raw: Any) -> list:
         picked = as_list(raw)
@@ -102,6 +104,7 @@ class Permission:
 
     column: str = "permission_set"
     faceted: bool = True
+    summarised: bool = True
 
     def chosen(self, name: str, raw: Any) -> list[str]:
         permissions = as_list(raw)
@@ -139,6 +142,7 @@ class AtLeast:
 
     column: str
     faceted: bool = False
+    summarised: bool = True
 
     def condition(self, name: str, raw: Any, column: str = "") -> Q:
         return Q(**{f"{column or self.column}__gte": as_int(name, raw, low=0)})
@@ -219,7 +223,7 @@ class Table:
         """The columns the count summary groups by: every column a summary predicate reads."""
         columns = []
         for kind in self.filters.values():
-            if getattr(kind, "summarised", True) and kind.column not in columns:
+            if kind.summarised and kind.column not in columns:
                 columns.append(kind.column)
         return tuple(columns)
 
@@ -469,7 +473,8 @@ def led_by_filter(
     (its rows lie in heap order), and may pass tens of thousands of rows to fill a page. So
     the order is led by the filter's column, and the value is written as `= ANY(array)`,
     which the planner does not fold into a constant, so only that index serves the order.
-    One value only: the order of the rows asked for stays the same."""
+    One value only: the order of the rows asked for stays the same. That filter's entry in
+    `conditions` is rewritten in place to the `= ANY` form."""
     model = table.resource.model
     sort_column = order[0].removeprefix("-")
     walks = {tuple(index.fields[:2]) for index in model._meta.indexes}
