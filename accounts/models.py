@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class SecurityEvent(models.Model):
@@ -31,3 +33,33 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+
+class SecondFactorFailure(models.Model):
+    """One wrong second-factor code (authenticator app or recovery code).
+
+    Counted per pending sign-in and per user; kept in the database so the limits hold across
+    every web process and host. A right code clears the user's rows.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    sign_in = models.CharField(max_length=64)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "sign_in"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} wrong code for user {self.user_id}"
+
+
+class SecondFactorLock(models.Model):
+    """An account whose codes are refused until `until`, after too many wrong ones."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} locked until {self.until:%Y-%m-%d %H:%M:%S}"

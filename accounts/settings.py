@@ -47,6 +47,15 @@ MFA_REQUIRED_ROLES = [
     if role
 ]
 
+# Wrong second-factor codes (accounts/code_limits.py): this many in one pending sign-in, or the
+# user-wide number within the lock's time, end the sign-in and lock the account's codes.
+MFA_CODE_FAILURE_LIMIT = env.int("MFA_CODE_FAILURE_LIMIT", default=5)
+MFA_CODE_USER_FAILURE_LIMIT = env.int("MFA_CODE_USER_FAILURE_LIMIT", default=10)
+MFA_CODE_LOCK_MINUTES = int(
+    env.str("MFA_CODE_LOCK_MINUTES", default="").strip()
+    or env.int("AXES_COOLOFF_MINUTES", default=15)
+)
+
 ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
 SOCIALACCOUNT_ADAPTER = "accounts.adapters.SingleSignOnAdapter"
 ACCOUNT_LOGIN_METHODS = {"username"}
@@ -56,7 +65,8 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_FORMS = {"login": "accounts.forms.PasswordLoginForm"}
 # django-axes throttles password guessing (per username and address); allauth's own counter
-# would answer first with a different page, so it stands aside.
+# would answer first with a different page, so it stands aside. That counter also counts
+# second-factor codes, which accounts/code_limits.py limits instead.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 ACCOUNT_REAUTHENTICATION_REQUIRED = False
 SOCIALACCOUNT_AUTO_SIGNUP = True

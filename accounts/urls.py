@@ -3,7 +3,7 @@ from allauth.socialaccount import views as social_views
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts import views
+from accounts import code_views, views
 
 logout = auth_views.LogoutView.as_view()
 
@@ -15,6 +15,9 @@ urlpatterns = [
     path("security/", views.security_log, name="security_log"),
     path("accounts/inactive/", account_views.account_inactive, name="account_inactive"),
     path("accounts/reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
+    # allauth's code pages, with the limits on guessing codes (accounts/code_limits.py).
+    path("accounts/2fa/authenticate/", code_views.authenticate, name="mfa_authenticate"),
+    path("accounts/2fa/reauthenticate/", code_views.reauthenticate, name="mfa_reauthenticate"),
     path("accounts/2fa/", include("allauth.mfa.urls")),
     path(
         "accounts/sso/cancelled/",

@@ -1,4 +1,5 @@
-"""Helpers the sign-in tests share: single sign-on through the loopback provider, TOTP codes."""
+"""Helpers the sign-in tests share: single sign-on through the loopback provider, password logins,
+second-factor enrolment and TOTP codes."""
 
 from __future__ import annotations
 
@@ -8,6 +9,11 @@ import hmac
 import struct
 import time
 from urllib.parse import urlsplit
+
+from tests.conftest import PASSWORD
+
+ACTIVATE = "/accounts/2fa/totp/activate/"
+AUTHENTICATE = "/accounts/2fa/authenticate/"
 
 
 def start_sso(client, next_url: str | None = None):
@@ -37,3 +43,25 @@ def totp_code(secret: str, at: float | None = None) -> str:
     offset = digest[-1] & 0x0F
     value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
     return f"{value % 1_000_000:06d}"
+
+
+def wrong_code(secret: str) -> str:
+    """Six digits the authenticator app does not show now, nor one step either side."""
+    now = time.time()
+    accepted = {totp_code(secret, now + step) for step in (-30, 0, 30)}
+    return next(code for code in ("000000", "111111", "222222", "333333") if code not in accepted)
+
+
+def log_in(client, username: str):
+    """The password step of the login form."""
+    return client.post("/login/", {"username": username, "password": PASSWORD})
+
+
+def enrol(client) -> str:
+    """Scan the QR code (read the secret) and confirm with a code; returns the secret."""
+    page = client.get(ACTIVATE)
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    response = client.post(ACTIVATE, {"code": totp_code(secret)})
+    assert response.status_code == 302, response.context["form"].errors
+    return secret

@@ -12,32 +12,22 @@ from allauth.mfa.models import Authenticator
 from django.core.management import CommandError, call_command
 
 from accounts.models import SecurityEvent
-from tests.accounts.support import sign_in_with_sso, totp_code
-from tests.conftest import PASSWORD
+from tests.accounts.support import (
+    ACTIVATE,
+    AUTHENTICATE,
+    enrol,
+    log_in,
+    sign_in_with_sso,
+    totp_code,
+)
 
 pytestmark = pytest.mark.django_db
-ACTIVATE = "/accounts/2fa/totp/activate/"
-AUTHENTICATE = "/accounts/2fa/authenticate/"
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def required(settings):
     settings.MFA_REQUIRED_ROLES = ["admin", "manager"]
-
-
-def log_in(client, username: str):
-    return client.post("/login/", {"username": username, "password": PASSWORD})
-
-
-def enrol(client) -> str:
-    """Scan the QR code (read the secret) and confirm with a code; returns the secret."""
-    page = client.get(ACTIVATE)
-    assert page.status_code == 200
-    secret = page.context["form"].secret
-    response = client.post(ACTIVATE, {"code": totp_code(secret)})
-    assert response.status_code == 302, response.context["form"].errors
-    return secret
 
 
 def test_admin_must_enrol_at_first_login_before_any_page(client, make_user, required):
@@ -193,6 +183,32 @@ def test_the_demo_needs_no_factor_and_production_asks_admins_and_managers(debug,
         NATURAL_API_TOKEN="production-token",
     )
     code = "from django.conf import settings; print(settings.MFA_REQUIRED_ROLES)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip().splitlines()[-1] == expected, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, "5 10 15"),
+        ({"AXES_COOLOFF_MINUTES": "30", "MFA_CODE_LOCK_MINUTES": ""}, "5 10 30"),
+        ({"MFA_CODE_FAILURE_LIMIT": "3", "MFA_CODE_LOCK_MINUTES": "60"}, "3 10 60"),
+    ],
+)
+def test_the_limits_on_wrong_codes_come_from_the_environment(given, expected):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("MFA_", "AXES_"))}
+    env.update(given)
+    code = (
+        "from django.conf import settings as s; print(s.MFA_CODE_FAILURE_LIMIT,"
+        " s.MFA_CODE_USER_FAILURE_LIMIT, s.MFA_CODE_LOCK_MINUTES)"
+    )
     result = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],
         cwd=ROOT,

@@ -1,0 +1,145 @@
+"""The sign-in driven as an attacker would drive it: real requests through the login form, the
+second-factor pages and the single sign-on callback, against the loopback provider made to
+misbehave on purpose. Each test says what the person at the keyboard, or the admin reading the
+security log, would notice."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from accounts.models import SecurityEvent
+from tests.accounts.support import (
+    AUTHENTICATE,
+    enrol,
+    log_in,
+    totp_code,
+    wrong_code,
+)
+
+pytestmark = pytest.mark.django_db
+REAUTHENTICATE = "/accounts/2fa/reauthenticate/"
+
+
+def signed_in(client) -> bool:
+    return client.get("/").status_code == 200
+
+
+def events(kind: str, username: str) -> list[str]:
+    return list(
+        SecurityEvent.objects.filter(kind=kind, username=username).values_list("detail", flat=True)
+    )
+
+
+# --- guessing second-factor codes ---
+
+
+@pytest.fixture
+def code_limits(settings):
+    settings.MFA_REQUIRED_ROLES = ["admin", "manager"]
+    settings.MFA_CODE_FAILURE_LIMIT = 5
+    settings.MFA_CODE_USER_FAILURE_LIMIT = 10
+    settings.MFA_CODE_LOCK_MINUTES = 15
+
+
+@pytest.fixture
+def ada(client, make_user, code_limits) -> str:
+    """An admin enrolled in the second factor, signed out; returns her authenticator's secret."""
+    make_user("admin", "ada")
+    log_in(client, "ada")
+    secret = enrol(client)
+    client.post("/logout/")
+    return secret
+
+
+def test_guessing_codes_ends_the_sign_in_and_locks_the_account(client, ada):
+    assert log_in(client, "ada")["Location"].startswith(AUTHENTICATE)
+
+    answers = [client.post(AUTHENTICATE, {"code": wrong_code(ada)}) for _ in range(4)]
+    fifth = client.post(AUTHENTICATE, {"code": wrong_code(ada)})
+
+    assert all("Incorrect code" in answer.text for answer in answers)
+    assert fifth.status_code == 429
+    assert "Too many wrong codes" in fifth.text
+    assert "Incorrect code" not in fifth.text
+    # The pending sign-in is over: not even the right code finishes it now.
+    right = client.post(AUTHENTICATE, {"code": totp_code(ada)})
+    assert right.status_code == 302
+    assert right["Location"] == "/login/"
+    assert not signed_in(client)
+    # The account is locked: the password and the right code again do not sign in.
+    log_in(client, "ada")
+    locked = client.post(AUTHENTICATE, {"code": totp_code(ada)})
+    assert locked.status_code == 429
+    assert "locked" in locked.text
+    assert not signed_in(client)
+    assert events("sign_in_failed", "ada").count("wrong second-factor code") == 5
+    assert events("locked_out", "ada") == [
+        "too many wrong second-factor codes; locked for 15 minutes"
+    ]
+
+
+def test_the_lock_ends_after_its_time_and_the_right_code_then_signs_in(client, ada):
+    from accounts.models import SecondFactorLock
+
+    log_in(client, "ada")
+    for _ in range(5):
+        client.post(AUTHENTICATE, {"code": wrong_code(ada)})
+    SecondFactorLock.objects.filter(user__username="ada").update(
+        until=SecondFactorLock.objects.get().until.replace(year=2000)
+    )
+
+    log_in(client, "ada")
+    response = client.post(AUTHENTICATE, {"code": totp_code(ada)})
+
+    assert response.status_code == 302
+    assert signed_in(client)
+
+
+def test_starting_new_sign_ins_does_not_reset_the_count(ada):
+    """A thief with the password tries four codes per sign-in, from ever new addresses."""
+    answers = []
+    for attempt in range(3):
+        thief = Client(REMOTE_ADDR=f"203.0.113.{attempt + 1}")
+        log_in(thief, "ada")
+        answers += [thief.post(AUTHENTICATE, {"code": wrong_code(ada)}) for _ in range(4)]
+
+    statuses = [answer.status_code for answer in answers]
+    assert statuses[:9] == [200] * 9
+    assert statuses[9] == 429  # the tenth wrong code for the account locks it
+    owner = Client()
+    log_in(owner, "ada")
+    assert owner.post(AUTHENTICATE, {"code": totp_code(ada)}).status_code == 429
+    assert events("locked_out", "ada")
+
+
+def test_recovery_codes_count_and_a_right_one_is_refused_while_locked(client, ada):
+    log_in(client, "ada")
+    client.post(AUTHENTICATE, {"code": totp_code(ada)})
+    recovery = client.get("/accounts/2fa/recovery-codes/").context["unused_codes"][0]
+    client.post("/logout/")
+
+    log_in(client, "ada")
+    answers = [client.post(AUTHENTICATE, {"code": f"wrong{n}xyz"}) for n in range(5)]
+    log_in(client, "ada")
+    refused = client.post(AUTHENTICATE, {"code": recovery})
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 429]
+    assert refused.status_code == 429
+    assert not signed_in(client)
+    assert not SecurityEvent.objects.filter(kind="recovery_code_used").exists()
+
+
+def test_guessing_codes_to_reauthenticate_signs_the_session_out_and_locks(client, ada):
+    log_in(client, "ada")
+    client.post(AUTHENTICATE, {"code": totp_code(ada)})
+    assert signed_in(client)
+
+    answers = [client.post(REAUTHENTICATE, {"code": wrong_code(ada)}) for _ in range(5)]
+
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200, 429]
+    assert "Too many wrong codes" in answers[-1].text
+    assert not signed_in(client)
+    log_in(client, "ada")
+    assert client.post(AUTHENTICATE, {"code": totp_code(ada)}).status_code == 429
+    assert events("locked_out", "ada")
