@@ -51,10 +51,11 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def claimed_groups(sociallogin) -> object:
-    """The groups claim, from userinfo when the provider sends it there, else from the ID token."""
+    """The groups claim, from the verified ID token, else from userinfo (some providers send it
+    only there; its subject was checked to be the token's)."""
     claim = settings.OIDC_GROUPS_CLAIM
     data = sociallogin.account.extra_data or {}
-    for source in ("userinfo", "id_token"):
+    for source in ("id_token", "userinfo"):
         if claim in (data.get(source) or {}):
             return data[source][claim]
     return None

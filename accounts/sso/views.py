@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from allauth.account.internal.decorators import login_not_required
+from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
@@ -26,6 +27,19 @@ class CompanyAdapter(OpenIDConnectOAuth2Adapter):
 
     def __init__(self, request: HttpRequest, provider_id: str = PROVIDER_ID) -> None:
         super().__init__(request, provider_id)
+
+    def complete_login(self, request: HttpRequest, app, token, **kwargs):
+        """Who signs in is the verified ID token's subject. The userinfo answer only completes
+        it, and only when it is about the same subject (OpenID Connect Core 5.3.2)."""
+        id_token = kwargs["response"].get("id_token")
+        if not id_token:
+            raise OAuth2Error("the provider sent no ID token")
+        claims = self._decode_id_token(app, id_token)
+        userinfo = self._fetch_user_info(token.token)
+        if str(userinfo.get("sub")) != str(claims.get("sub")):
+            raise ImmediateHttpResponse(subject_mismatch(request, claims, userinfo))
+        data = {"id_token": claims, "userinfo": userinfo}
+        return self.get_provider().sociallogin_from_response(request, data)
 
     def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
         claims = jwtkit.verify_and_decode(
@@ -67,6 +81,24 @@ def callback(request: HttpRequest) -> HttpResponse:
     if not settings.SSO_ENABLED:
         raise Http404("single sign-on is not configured")
     return CompanyCallbackView.adapter_view(CompanyAdapter(request))(request)
+
+
+def subject_mismatch(request: HttpRequest, claims: dict, userinfo: dict) -> HttpResponse:
+    record(
+        SecurityEvent.Kind.SSO_REFUSED,
+        username=str(claims.get("preferred_username") or claims.get("sub") or ""),
+        request=request,
+        detail=(
+            f"the userinfo answer is about subject {str(userinfo.get('sub'))[:60]!r}, "
+            f"the verified ID token about {str(claims.get('sub'))[:60]!r}"
+        ),
+    )
+    return render(
+        request,
+        "accounts/sso_mismatch.html",
+        {"provider_name": settings.OIDC_PROVIDER_NAME},
+        status=403,
+    )
 
 
 def provider_unreachable(request: HttpRequest, error: Exception) -> HttpResponse:

@@ -6,18 +6,22 @@ security log, would notice."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from accounts.models import SecurityEvent
+from dashboard.roles import role_of
 from tests.accounts.support import (
     AUTHENTICATE,
     enrol,
     log_in,
+    sign_in_with_sso,
     totp_code,
     wrong_code,
 )
 
 pytestmark = pytest.mark.django_db
+User = get_user_model()
 REAUTHENTICATE = "/accounts/2fa/reauthenticate/"
 
 
@@ -143,3 +147,34 @@ def test_guessing_codes_to_reauthenticate_signs_the_session_out_and_locks(client
     log_in(client, "ada")
     assert client.post(AUTHENTICATE, {"code": totp_code(ada)}).status_code == 429
     assert events("locked_out", "ada")
+
+
+# --- single sign-on: what the provider says ---
+
+
+def test_userinfo_about_another_person_is_refused(client, sso):
+    """The ID token is Maria's; the userinfo endpoint answers with the admin's subject."""
+    admin = sso.add_user("ada", ["admins"])
+    sign_in_with_sso(client, sso, "ada")
+    client.post("/logout/")
+    sso.add_user("maria", ["support"])
+    sso.userinfo_overrides = {"sub": admin.sub, "preferred_username": "ada", "groups": ["admins"]}
+
+    response = sign_in_with_sso(client, sso, "maria")
+
+    assert response.status_code == 403
+    assert "did not describe the same person" in response.text
+    assert not signed_in(client)
+    assert not User.objects.filter(username="maria").exists()
+    refusal = SecurityEvent.objects.get(kind="sso_refused")
+    assert "userinfo" in refusal.detail
+    assert SecurityEvent.objects.filter(kind="sign_in").count() == 1  # ada's own, earlier
+
+
+def test_groups_come_from_the_verified_id_token(client, sso):
+    sso.add_user("maria", ["support"])
+    sso.userinfo_overrides = {"groups": ["admins"]}
+
+    sign_in_with_sso(client, sso, "maria")
+
+    assert role_of(User.objects.get(username="maria")) == "support"
