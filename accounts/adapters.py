@@ -11,6 +11,7 @@ from allauth.account.signals import user_logged_in
 from allauth.core import context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.providers.base.constants import AuthProcess
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.dispatch import receiver
@@ -20,6 +21,7 @@ from django.shortcuts import render
 from accounts.models import SecurityEvent
 from accounts.role_map import parse_role_map, role_for_groups
 from accounts.security_log import record
+from accounts.sso.views import linking_refused
 from dashboard.roles import ROLES, forget_role, role_of
 
 ENROLMENT_VIEWS = {"mfa_activate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
@@ -67,6 +69,13 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
         return True
 
     def pre_social_login(self, request: HttpRequest, sociallogin) -> None:
+        process = sociallogin.state.get("process") or AuthProcess.LOGIN
+        if process != AuthProcess.LOGIN:
+            # The login view refuses these before the provider is asked; a state carrying one
+            # anyway never links the identity to the signed-in account.
+            raise ImmediateHttpResponse(
+                linking_refused(request, f"process={str(process)[:40]!r} in the callback")
+            )
         role = role_for_groups(claimed_groups(sociallogin), parse_role_map(settings.OIDC_ROLE_MAP))
         if role is not None:
             sociallogin.state["dashboard_role"] = role

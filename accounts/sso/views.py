@@ -6,10 +6,11 @@ from allauth.account.internal.decorators import login_not_required
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base.constants import AuthProcess
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from allauth.socialaccount.providers.openid_connect.views import OpenIDConnectOAuth2Adapter
-from allauth.utils import build_absolute_uri
+from allauth.utils import build_absolute_uri, get_request_param
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -70,6 +71,9 @@ class CompanyCallbackView(OAuth2CallbackView):
 def login(request: HttpRequest) -> HttpResponse:
     if not settings.SSO_ENABLED:
         raise Http404("single sign-on is not configured")
+    process = get_request_param(request, "process", AuthProcess.LOGIN)
+    if process != AuthProcess.LOGIN:
+        return linking_refused(request, f"process={process[:40]!r} asked of the sign-in")
     try:
         return OAuth2LoginView.adapter_view(CompanyAdapter(request))(request)
     except RequestException as error:
@@ -81,6 +85,24 @@ def callback(request: HttpRequest) -> HttpResponse:
     if not settings.SSO_ENABLED:
         raise Http404("single sign-on is not configured")
     return CompanyCallbackView.adapter_view(CompanyAdapter(request))(request)
+
+
+def linking_refused(request: HttpRequest, detail: str) -> HttpResponse:
+    """allauth can link a provider identity to the signed-in account (`process=connect`) or
+    sign in without a session (`process=redirect`); this dashboard only signs people in."""
+    user = request.user
+    record(
+        SecurityEvent.Kind.SSO_REFUSED,
+        username=user.get_username() if user.is_authenticated else "",
+        request=request,
+        detail=f"linking an identity to an account is not offered: {detail}",
+    )
+    return render(
+        request,
+        "accounts/sso_no_linking.html",
+        {"provider_name": settings.OIDC_PROVIDER_NAME},
+        status=400,
+    )
 
 
 def subject_mismatch(request: HttpRequest, claims: dict, userinfo: dict) -> HttpResponse:

@@ -6,6 +6,7 @@ security log, would notice."""
 from __future__ import annotations
 
 import pytest
+from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
 from django.test import Client
 
@@ -13,6 +14,7 @@ from accounts.models import SecurityEvent
 from dashboard.roles import role_of
 from tests.accounts.support import (
     AUTHENTICATE,
+    back_from_provider,
     enrol,
     log_in,
     sign_in_with_sso,
@@ -178,3 +180,54 @@ def test_groups_come_from_the_verified_id_token(client, sso):
     sign_in_with_sso(client, sso, "maria")
 
     assert role_of(User.objects.get(username="maria")) == "support"
+
+
+# --- single sign-on: linking an identity to an account ---
+
+
+@pytest.mark.parametrize("process", ["connect", "redirect"])
+def test_no_identity_can_be_linked_to_a_signed_in_account(client, sso, make_user, process):
+    """A signed-in admin's session (left open, or forged into) asks to link a provider
+    identity; a later single sign-on as that identity must not land in the admin's account."""
+    ada = make_user("admin", "ada")
+    client.force_login(ada)
+    sso.add_user("mallory", ["support"])
+
+    in_query = client.post(f"/accounts/sso/login/?process={process}")
+    in_form = client.post("/accounts/sso/login/", {"process": process})
+
+    for response in (in_query, in_form):
+        assert response.status_code == 400
+        assert "cannot be linked" in response.text
+    assert sso.authorize_requests == []
+    assert len(events("sso_refused", "ada")) == 2
+    assert not SocialAccount.objects.exists()
+    client.post("/logout/")
+    sign_in_with_sso(client, sso, "mallory")
+    assert User.objects.get(username="mallory").socialaccount_set.count() == 1
+    assert client.get("/").context["user"].username == "mallory"
+
+
+def test_allauth_account_pages_for_linking_are_not_routed(client, make_user):
+    client.force_login(make_user("admin", "ada"))
+    for path in ("/accounts/3rdparty/", "/accounts/social/connections/", "/accounts/email/"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_a_callback_whose_stored_state_asks_to_link_is_refused(client, sso, make_user):
+    """Even a sign-in state saying "connect" (left by an older version, say) links nothing."""
+    ada = make_user("admin", "ada")
+    client.force_login(ada)
+    sso.add_user("mallory", ["support"])
+    started = client.post("/accounts/sso/login/")
+    session = client.session
+    for state in session["socialaccount_states"].values():
+        state[0]["process"] = "connect"
+    session.save()
+
+    response = back_from_provider(client, sso.approve(started["Location"], "mallory"))
+
+    assert response.status_code == 400
+    assert "cannot be linked" in response.text
+    assert not SocialAccount.objects.exists()
+    assert "in the callback" in SecurityEvent.objects.get(kind="sso_refused").detail
