@@ -13,6 +13,7 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.providers.base.constants import AuthProcess
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -24,6 +25,7 @@ from accounts.security_log import record
 from accounts.sso.views import linking_refused
 from dashboard.roles import ROLES, forget_role, role_of
 
+User = get_user_model()
 ENROLMENT_VIEWS = {"mfa_activate_totp", "mfa_view_recovery_codes", "mfa_download_recovery_codes"}
 
 
@@ -63,6 +65,38 @@ def claimed_groups(sociallogin) -> object:
     return None
 
 
+def refuse_a_taken_email(request: HttpRequest, sociallogin) -> None:
+    """A new identity whose email a dashboard account already has is refused: it is never linked
+    to that account (nothing links), and a second account with the address is not made."""
+    emails = {address.email for address in sociallogin.email_addresses if address.email}
+    if sociallogin.user.email:
+        emails.add(sociallogin.user.email)
+    holder = None
+    for email in emails:
+        holder = (
+            User.objects.filter(email__iexact=email).first()
+            or User.objects.filter(emailaddress__email__iexact=email).first()
+        )
+        if holder:
+            break
+    if holder is None:
+        return
+    record(
+        SecurityEvent.Kind.SSO_REFUSED,
+        username=sociallogin.user.get_username() or sociallogin.account.uid,
+        request=request,
+        detail=f"the provider's email address is the one of dashboard account {holder}",
+    )
+    raise ImmediateHttpResponse(
+        render(
+            request,
+            "accounts/sso_email_taken.html",
+            {"provider_name": settings.OIDC_PROVIDER_NAME},
+            status=403,
+        )
+    )
+
+
 class SingleSignOnAdapter(DefaultSocialAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest, sociallogin) -> bool:
         """The first sign-in through the provider creates the local user."""
@@ -76,6 +110,8 @@ class SingleSignOnAdapter(DefaultSocialAccountAdapter):
             raise ImmediateHttpResponse(
                 linking_refused(request, f"process={str(process)[:40]!r} in the callback")
             )
+        if not sociallogin.is_existing:
+            refuse_a_taken_email(request, sociallogin)
         role = role_for_groups(claimed_groups(sociallogin), parse_role_map(settings.OIDC_ROLE_MAP))
         if role is not None:
             sociallogin.state["dashboard_role"] = role

@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts import code_views, views
+from accounts.sso import views as sso_views
 
 logout = auth_views.LogoutView.as_view()
 
@@ -25,6 +26,6 @@ urlpatterns = [
         name="socialaccount_login_cancelled",
     ),
     path("accounts/sso/error/", social_views.login_error, name="socialaccount_login_error"),
-    path("accounts/sso/signup/", social_views.signup, name="socialaccount_signup"),
+    path("accounts/sso/signup/", sso_views.signup_not_offered, name="socialaccount_signup"),
     path("", include("accounts.sso.urls")),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jwt
 from allauth.account.internal.decorators import login_not_required
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.internal import jwtkit
@@ -21,6 +22,10 @@ from accounts.models import SecurityEvent
 from accounts.security_log import record
 
 PROVIDER_ID = "sso"
+# ID tokens must be signed with one of the provider's published public keys.
+SIGNING_ALGORITHMS = frozenset(
+    ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA")
+)
 
 
 class CompanyAdapter(OpenIDConnectOAuth2Adapter):
@@ -43,14 +48,29 @@ class CompanyAdapter(OpenIDConnectOAuth2Adapter):
         return self.get_provider().sociallogin_from_response(request, data)
 
     def _decode_id_token(self, app: SocialApp, id_token: str) -> dict:
-        claims = jwtkit.verify_and_decode(
-            credential=id_token,
-            keys_url=self.openid_config["jwks_uri"],
-            issuer=self.openid_config["issuer"],
-            audience=app.client_id,
-            lookup_kid=jwtkit.lookup_kid_jwk,
-            verify_signature=True,
-        )
+        try:
+            alg = jwt.get_unverified_header(id_token).get("alg")
+        except jwt.PyJWTError as error:
+            raise OAuth2Error("the ID token is not a signed JWT") from error
+        if alg not in SIGNING_ALGORITHMS:
+            # The header names the algorithm, the published key only the key: a token signed
+            # with the client secret (HS256), or not at all, is never checked against it.
+            raise OAuth2Error(
+                f"the ID token is signed with {str(alg)[:20]}, not a published public key"
+            )
+        try:
+            claims = jwtkit.verify_and_decode(
+                credential=id_token,
+                keys_url=self.openid_config["jwks_uri"],
+                issuer=self.openid_config["issuer"],
+                audience=app.client_id,
+                lookup_kid=jwtkit.lookup_kid_jwk,
+                verify_signature=True,
+            )
+        except (TypeError, ValueError, KeyError) as error:
+            raise OAuth2Error(
+                f"the ID token could not be verified ({type(error).__name__})"
+            ) from error
         expected = (self.state or {}).get("nonce")
         if not expected or claims.get("nonce") != expected:
             raise OAuth2Error("the ID token's nonce does not match this sign-in")
@@ -84,7 +104,30 @@ def login(request: HttpRequest) -> HttpResponse:
 def callback(request: HttpRequest) -> HttpResponse:
     if not settings.SSO_ENABLED:
         raise Http404("single sign-on is not configured")
-    return CompanyCallbackView.adapter_view(CompanyAdapter(request))(request)
+    try:
+        return CompanyCallbackView.adapter_view(CompanyAdapter(request))(request)
+    except RequestException as error:
+        # The provider went down between sending the browser back and our reading its
+        # discovery document or exchanging the code.
+        return provider_unreachable(request, error)
+
+
+@login_not_required
+def signup_not_offered(request: HttpRequest) -> HttpResponse:
+    """allauth's sign-up form for a single sign-on it could not complete alone: never offered
+    here (the first sign-in creates the user, or is refused with its reason)."""
+    request.session.pop("socialaccount_sociallogin", None)
+    record(
+        SecurityEvent.Kind.SSO_REFUSED,
+        request=request,
+        detail=f"the single sign-on sign-up form is not offered ({request.method})",
+    )
+    return render(
+        request,
+        "accounts/sso_signup_off.html",
+        {"provider_name": settings.OIDC_PROVIDER_NAME},
+        status=403,
+    )
 
 
 def linking_refused(request: HttpRequest, detail: str) -> HttpResponse:

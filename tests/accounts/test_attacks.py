@@ -18,6 +18,7 @@ from tests.accounts.support import (
     enrol,
     log_in,
     sign_in_with_sso,
+    start_sso,
     totp_code,
     wrong_code,
 )
@@ -180,6 +181,57 @@ def test_groups_come_from_the_verified_id_token(client, sso):
     sign_in_with_sso(client, sso, "maria")
 
     assert role_of(User.objects.get(username="maria")) == "support"
+
+
+def test_an_hs256_id_token_is_refused_with_a_clear_page(client, sso):
+    sso.add_user("maria", ["payments-managers"])
+    sso.id_token_alg = "HS256"
+
+    response = sign_in_with_sso(client, sso, "maria")
+
+    assert response.status_code == 401
+    assert "did not work" in response.text
+    assert not signed_in(client)
+    assert "HS256" in SecurityEvent.objects.get(kind="sso_failed").detail
+
+
+def test_a_callback_after_the_provider_went_down_gets_a_clear_page(client, sso):
+    sso.add_user("maria", ["payments-managers"])
+    location = sso.approve(start_sso(client)["Location"], "maria")
+    sso.stop()
+
+    response = back_from_provider(client, location)
+
+    assert response.status_code == 503
+    assert "Company SSO did not answer" in response.text
+    assert not signed_in(client)
+    assert SecurityEvent.objects.filter(kind="sso_failed", detail__contains="unreachable").exists()
+
+
+def test_a_provider_email_that_a_local_user_has_is_refused(client, sso, make_user):
+    ada = make_user("admin", "ada")
+    ada.email = "ada@natural.example"
+    ada.save()
+    sso.add_user("mallory", ["support"], email="ada@natural.example")
+
+    response = sign_in_with_sso(client, sso, "mallory")
+    form = client.get("/accounts/sso/signup/")
+    posted = client.post("/accounts/sso/signup/", {"username": "mallory", "email": ada.email})
+
+    assert response.status_code == 403
+    assert "already belongs to a dashboard account" in response.text
+    for page in (form, posted):
+        assert page.status_code == 403
+        assert "There is no sign-up form" in page.text
+    assert not signed_in(client)
+    assert not User.objects.filter(username="mallory").exists()
+    assert not SocialAccount.objects.exists()
+    refusals = SecurityEvent.objects.filter(kind="sso_refused").order_by("id")
+    assert [event.detail for event in refusals] == [
+        "the provider's email address is the one of dashboard account ada",
+        "the single sign-on sign-up form is not offered (GET)",
+        "the single sign-on sign-up form is not offered (POST)",
+    ]
 
 
 # --- single sign-on: linking an identity to an account ---
