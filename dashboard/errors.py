@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
 from django.conf import settings
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
@@ -17,6 +18,9 @@ logger = logging.getLogger("django.request")
 
 # Django answers these itself with a 400 or 403 page, in DEBUG too.
 HANDLED_BY_DJANGO = (PermissionDenied, BadRequest, SuspiciousOperation, MultiPartParserError)
+# allauth's middleware, earlier in MIDDLEWARE and so asked after this one, answers these: a page
+# it already made, and "confirm it's you first" (a redirect to the re-authentication page).
+HANDLED_BY_ALLAUTH = (ImmediateHttpResponse, ReauthenticationRequired)
 
 
 class NotAtNatural(Http404):
@@ -55,7 +59,7 @@ class ProductErrorPagesMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request: HttpRequest, exception: Exception):
-        if not self._active() or isinstance(exception, HANDLED_BY_DJANGO):
+        if not self._active() or isinstance(exception, HANDLED_BY_DJANGO + HANDLED_BY_ALLAUTH):
             return None
         if isinstance(exception, Http404):
             return not_found(request, exception)

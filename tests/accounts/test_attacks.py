@@ -5,6 +5,8 @@ security log, would notice."""
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from allauth.socialaccount.models import SocialAccount
 from django.contrib.auth import get_user_model
@@ -283,3 +285,22 @@ def test_a_callback_whose_stored_state_asks_to_link_is_refused(client, sso, make
     assert "cannot be linked" in response.text
     assert not SocialAccount.objects.exists()
     assert "in the callback" in SecurityEvent.objects.get(kind="sso_refused").detail
+
+
+# --- error pages ---
+
+
+def test_renewing_recovery_codes_asks_to_reauthenticate_under_the_demo_settings(
+    client, ada, settings
+):
+    settings.DEBUG = True
+    settings.PRODUCT_ERROR_PAGES = True
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0
+    log_in(client, "ada")
+    client.post(AUTHENTICATE, {"code": totp_code(ada)})
+
+    response = client.get("/accounts/2fa/recovery-codes/generate/")
+
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path in ("/accounts/reauthenticate/", REAUTHENTICATE)
+    assert client.get(response["Location"]).status_code == 200
