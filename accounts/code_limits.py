@@ -54,6 +54,12 @@ class CodeAttempt:
     def begin(self) -> bool:
         """False when the account is locked or the limits are spent: the code is not checked."""
         if locked_until(self.user):
+            record(
+                SecurityEvent.Kind.SIGN_IN_FAILED,
+                username=self.user.get_username(),
+                request=self.request,
+                detail="second-factor code not checked: the account's codes are locked",
+            )
             return False
         self.row = SecondFactorFailure.objects.create(user=self.user, sign_in=self.sign_in)
         if self._over(strictly=True):

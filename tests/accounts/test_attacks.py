@@ -83,6 +83,9 @@ def test_guessing_codes_ends_the_sign_in_and_locks_the_account(client, ada):
     assert "locked" in locked.text
     assert not signed_in(client)
     assert events("sign_in_failed", "ada").count("wrong second-factor code") == 5
+    assert "second-factor code not checked: the account's codes are locked" in events(
+        "sign_in_failed", "ada"
+    )
     assert events("locked_out", "ada") == [
         "too many wrong second-factor codes; locked for 15 minutes"
     ]
