@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.fixtures.token_guard",
     "tests.fixtures.oidc_provider",
     "tests.fixtures.drill_tally",
+    "tests.fixtures.read_model",
 ]
 
 PASSWORD = "a-long-test-password-42"
