@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import SecurityEvent
 from tests.accounts.support import sign_in_with_sso, totp_code
-from tests.conftest import PASSWORD
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.django_db
 ACTIVATE = "/accounts/2fa/totp/activate/"

@@ -10,7 +10,7 @@ import pytest
 
 from customer_index.models import SyncRun
 from tests.browser.conftest import build_read_model
-from tests.conftest import PASSWORD
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 

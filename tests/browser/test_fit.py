@@ -18,7 +18,7 @@ from tests.browser.fit import (
     problems,
     screenshot,
 )
-from tests.conftest import PASSWORD
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 

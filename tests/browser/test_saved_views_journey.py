@@ -10,7 +10,7 @@ from customer_index.models import SyncRun
 from tests.browser.conftest import Journey, build_read_model, settled
 from tests.browser.fit import screenshot
 from tests.browser.test_fit import sign_in
-from tests.conftest import PASSWORD
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.accounts.support import totp_code
 from tests.browser.conftest import settled
-from tests.conftest import PASSWORD
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from operations.models import Batch
-from tests.operations.test_invite_views import URL, form_data, form_key, preview_then_confirm
+from tests.operations.invite_form import URL, form_data, form_key, preview_then_confirm
 from tests.screens.moments import assert_one_date_format
 
 
