@@ -1,18 +1,15 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group
-
-from dashboard.roles import ROLES
 
 pytest_plugins = [
+    "tests.fixtures.users",
     "tests.fixtures.natural",
     "tests.fixtures.token_guard",
     "tests.fixtures.oidc_provider",
     "tests.fixtures.drill_tally",
+    "tests.fixtures.read_model",
 ]
-
-PASSWORD = "a-long-test-password-42"
 
 
 def pytest_configure(config):
@@ -37,56 +34,3 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if pool is not None:
             pool.shutdown(wait=True)
         call_log.flush()  # after the pool: its last calls queue rows too
-
-
-def restore_roles() -> None:
-    """A transactional test flushes the database, and with it the permissions and role groups
-    the migration made; the next test that needs a role puts them back."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-    from django.contrib.auth.models import Permission
-
-    create_permissions(apps.get_app_config("dashboard"), verbosity=0)
-    for role, codenames in ROLES.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        group.permissions.set(
-            Permission.objects.filter(content_type__app_label="dashboard", codename__in=codenames)
-        )
-
-
-@pytest.fixture
-def make_user(django_user_model):
-    def make(role: str | None, username: str | None = None):
-        user = django_user_model.objects.create_user(
-            username=username or (role or "nobody"), password=PASSWORD
-        )
-        if role:
-            if not Group.objects.filter(name=role).exists():
-                restore_roles()
-            user.groups.add(Group.objects.get(name=role))
-        return user
-
-    return make
-
-
-@pytest.fixture(params=sorted(ROLES))
-def any_role(request) -> str:
-    return request.param
-
-
-@pytest.fixture
-def admin_client(client, make_user):
-    client.force_login(make_user("admin"))
-    return client
-
-
-@pytest.fixture
-def manager_client(client, make_user):
-    client.force_login(make_user("manager"))
-    return client
-
-
-@pytest.fixture
-def support_client(client, make_user):
-    client.force_login(make_user("support"))
-    return client

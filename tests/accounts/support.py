@@ -10,7 +10,7 @@ import struct
 import time
 from urllib.parse import urlsplit
 
-from tests.conftest import PASSWORD
+from tests.fixtures.users import PASSWORD
 
 ACTIVATE = "/accounts/2fa/totp/activate/"
 AUTHENTICATE = "/accounts/2fa/authenticate/"

@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 
 from accounts.models import SecurityEvent
-from tests.conftest import PASSWORD
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

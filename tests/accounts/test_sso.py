@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from accounts.models import SecurityEvent
 from dashboard.roles import role_of
 from tests.accounts.support import back_from_provider, sign_in_with_sso, start_sso
-from tests.conftest import PASSWORD
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()

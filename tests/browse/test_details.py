@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browse.conftest import upstream
+from tests.browse.support import upstream
 
 
 def _customer_with_agents(natural):

@@ -10,7 +10,7 @@ import pytest
 from delegations import services
 from delegations.errors import NaturalUnavailable
 from delegations.views import export
-from tests.browse.conftest import query_of, upstream
+from tests.browse.support import query_of, upstream
 
 
 def _rows(response) -> list[list[str]]:

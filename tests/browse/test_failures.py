@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from tests.browse.conftest import htmx
+from tests.browse.support import htmx
 
 TABLES = [
     ("/invitations/", "invitations-table"),

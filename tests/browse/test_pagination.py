@@ -3,50 +3,40 @@
 from __future__ import annotations
 
 import re
-from html import unescape
 
-from tests.browse.conftest import htmx
+from tests.browse.support import htmx, pager_link, row_ids
 
 TARGET = "customers-table"
-
-
-def _link(body: str, rel: str) -> str | None:
-    match = re.search(rf'rel="{rel}" href="([^"]+)"', body)
-    return unescape(match.group(1)) if match else None
-
-
-def _ids(response) -> list[str]:
-    return [row["id"] for row in response.context["rows"]]
 
 
 def test_next_and_previous_walk_the_trail(natural, support_client):
     first = support_client.get("/customers/", headers=htmx(TARGET))
     body = first.content.decode()
-    assert _link(body, "prev") is None
+    assert pager_link(body, "prev") is None
     assert "never" not in body
-    second_url = _link(body, "next")
+    second_url = pager_link(body, "next")
     assert second_url.startswith("?cursor=cur_")
     second = support_client.get("/customers/" + second_url, headers=htmx(TARGET))
-    third_url = _link(second.content.decode(), "next")
+    third_url = pager_link(second.content.decode(), "next")
     third = support_client.get("/customers/" + third_url, headers=htmx(TARGET))
     assert "trail=cur_" in third_url
 
     back_to_second = support_client.get(
-        "/customers/" + _link(third.content.decode(), "prev"), headers=htmx(TARGET)
+        "/customers/" + pager_link(third.content.decode(), "prev"), headers=htmx(TARGET)
     )
-    assert _ids(back_to_second) == _ids(second)
+    assert row_ids(back_to_second) == row_ids(second)
     back_to_first = support_client.get(
-        "/customers/" + _link(back_to_second.content.decode(), "prev"), headers=htmx(TARGET)
+        "/customers/" + pager_link(back_to_second.content.decode(), "prev"), headers=htmx(TARGET)
     )
-    assert _ids(back_to_first) == _ids(first)
-    assert len(set(_ids(first)) | set(_ids(second)) | set(_ids(third))) == 60
+    assert row_ids(back_to_first) == row_ids(first)
+    assert len(set(row_ids(first)) | set(row_ids(second)) | set(row_ids(third))) == 60
 
 
 def test_paging_keeps_the_filters(natural, support_client):
     body = support_client.get(
         "/invitations/?status=PENDING&limit=20", headers=htmx("invitations-table")
     ).content.decode()
-    next_url = _link(body, "next")
+    next_url = pager_link(body, "next")
     assert "status=PENDING" in next_url
     assert "limit=20" in next_url
 

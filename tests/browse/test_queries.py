@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browse.conftest import htmx, query_of, upstream
+from tests.browse.support import htmx, query_of, upstream
 
 AGENT = "agt_" + "a" * 32
 PARTY = "pty_" + "b" * 32

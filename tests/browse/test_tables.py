@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.browse.conftest import htmx, upstream
+from tests.browse.support import htmx, upstream
 
 TABLES = [
     ("/invitations/", "invitations-table", "/agents/invitations"),

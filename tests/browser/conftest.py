@@ -6,7 +6,6 @@ Every page a journey visits is screenshotted into tests/artifacts/ and checked w
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import socket
 import subprocess
@@ -17,13 +16,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.browser.support import ROOT, Journey, new_context
+
 # Playwright's sync API runs an event loop in this thread; the ORM calls the fixtures make are
 # still plain synchronous calls, so Django's async-safety guard must stand aside here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = ROOT / "tests" / "artifacts"
-AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 TOKEN = "browser-journey-token"
 CHROMIUM_ARGS = [
     "--headless",
@@ -153,73 +151,6 @@ def dashboard(
     client.reset_client()
 
 
-def build_read_model(*resources: str) -> None:
-    """Full passes of the read model, in one transaction: the Natural call log is then written
-    inside it rather than by its writer thread, which would race the sync for SQLite's
-    shared-cache table locks ("database table is locked")."""
-    from django.db import transaction
-
-    from customer_index import sync
-    from customer_index.models import SyncRun
-
-    with transaction.atomic():
-        for resource in resources:
-            run = sync.sync(resource)
-            assert run.state == SyncRun.State.COMPLETE, run.error
-
-
-# Playwright's "networkidle" waits for 500 ms without a request after the last one; these pages
-# start any follow-up request (an htmx "load" trigger, a redirect) within about 100 ms.
-QUIET_SECONDS = 0.2
-
-
-class Traffic:
-    """The requests of one browser context still on the wire, and when the last one moved."""
-
-    def __init__(self, context) -> None:
-        self.on_wire: set = set()
-        self.moved = time.monotonic()
-        context.on("request", self._started)
-        context.on("requestfinished", self._ended)
-        context.on("requestfailed", self._ended)
-        context.traffic = self
-
-    def _started(self, request) -> None:
-        self.on_wire.add(request)
-        self.moved = time.monotonic()
-
-    def _ended(self, request) -> None:
-        self.on_wire.discard(request)
-        self.moved = time.monotonic()
-
-
-def new_context(browser, **options):
-    """A browser context whose requests `settled` can follow."""
-    context = browser.new_context(**options)
-    Traffic(context)
-    return context
-
-
-def settled(page, timeout: float = 15.0) -> None:
-    """Like wait_for_load_state("networkidle"): the page loaded and no request for a moment,
-    with a shorter moment. A click's request may not have started when this is called, so
-    the quiet moment is counted from the call at the earliest."""
-    traffic = getattr(page.context, "traffic", None)
-    if traffic is None:
-        page.wait_for_load_state("networkidle")
-        return
-    called = time.monotonic()
-    deadline = called + timeout
-    while True:
-        now = time.monotonic()
-        if not traffic.on_wire and now - max(traffic.moved, called) >= QUIET_SECONDS:
-            break
-        if now > deadline:
-            raise AssertionError(f"the page kept loading: {[r.url for r in traffic.on_wire]}")
-        page.wait_for_timeout(25)
-    page.wait_for_load_state("load")
-
-
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
@@ -231,69 +162,6 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
-
-
-class Journey:
-    """One user's browser tab: every visited page is screenshotted and checked with axe-core."""
-
-    def __init__(self, page, base_url: str, name: str) -> None:
-        self.page = page
-        self.base_url = base_url
-        self.name = name
-        self.step = 0
-        self.console_errors: list[str] = []
-        self.dialogs: list[str] = []
-        page.on("console", self._on_console)
-        # The sandbox's hostile names call alert(); a dialog means one of them ran.
-        page.on("dialog", self._on_dialog)
-
-    def _on_console(self, message) -> None:
-        if message.type == "error":
-            self.console_errors.append(message.text)
-
-    def _on_dialog(self, dialog) -> None:
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
-    def goto(self, path: str) -> None:
-        self.page.goto(self.base_url + path)
-        self.settle(path)
-
-    def settle(self, label: str) -> None:
-        """After a navigation or swap: wait for htmx to finish, screenshot, check accessibility."""
-        settled(self.page)
-        self.snap(label)
-        self.check_accessibility(label)
-
-    def snap(self, label: str) -> Path:
-        self.step += 1
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "page"
-        path = ARTIFACTS / f"{self.name}-{self.step:02d}-{slug}.png"
-        # caret="initial": hiding the caret injects a style the strict CSP refuses (and logs).
-        self.page.screenshot(path=str(path), full_page=True, caret="initial")
-        return path
-
-    def check_accessibility(self, label: str) -> None:
-        # evaluate() runs through the DevTools protocol, so the page's strict CSP still applies
-        # to the page itself while axe is injected.
-        self.page.evaluate(AXE_SOURCE)
-        results = self.page.evaluate(
-            "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        )
-        serious = [
-            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-            for v in results
-            if v["impact"] in ("serious", "critical")
-        ]
-        assert not serious, f"accessibility on {label}: {serious}"
-
-    def login(self, username: str, password: str) -> None:
-        self.goto("/login/")
-        self.page.fill("#id_username", username)
-        self.page.fill("#id_password", password)
-        self.page.click("button[type=submit]")
-        self.settle("after login")
 
 
 @pytest.fixture

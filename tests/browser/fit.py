@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.support import ARTIFACTS
 
 DESKTOP_WIDTHS = (1280, 1440, 1920)
 PHONE = (390, 844)

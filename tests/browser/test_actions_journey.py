@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from customer_index.models import SyncRun
-from tests.browser.conftest import build_read_model, settled
-from tests.conftest import PASSWORD
+from tests.browser.support import build_read_model, settled
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 

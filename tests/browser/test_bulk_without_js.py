@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import new_context, settled
-from tests.browser.test_fit import sign_in
+from tests.browser.support import new_context, settled, sign_in
 
 pytestmark = pytest.mark.browser
 

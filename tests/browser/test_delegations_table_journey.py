@@ -9,8 +9,8 @@ import re
 import pytest
 
 from customer_index.models import SyncRun
-from tests.browser.conftest import build_read_model
-from tests.conftest import PASSWORD
+from tests.browser.support import build_read_model
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 

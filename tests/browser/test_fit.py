@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from customer_index.models import SyncRun
-from tests.browser.conftest import build_read_model, new_context, settled
 from tests.browser.fit import (
     DESKTOP_WIDTHS,
     MEASURE,
@@ -18,7 +17,7 @@ from tests.browser.fit import (
     problems,
     screenshot,
 )
-from tests.conftest import PASSWORD
+from tests.browser.support import build_read_model, new_context, settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -66,14 +65,6 @@ PAGES = [
     ("delegation-invite", "/delegation-invitations/new/", ADMINS),
     ("security-log", "/security/", ADMINS),
 ]
-
-
-def sign_in(page, base_url: str, username: str) -> None:
-    page.goto(base_url + "/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    settled(page)
 
 
 def sample_ids(page, base_url: str) -> dict[str, str]:

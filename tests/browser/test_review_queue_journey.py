@@ -9,8 +9,7 @@ import pytest
 from django.utils import timezone
 
 from customer_index.models import SyncRun
-from tests.browser.conftest import build_read_model, settled
-from tests.browser.test_fit import sign_in
+from tests.browser.support import build_read_model, settled, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.accounts.support import totp_code
-from tests.browser.conftest import settled
-from tests.conftest import PASSWORD
+from tests.browser.support import settled
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from tests.actions.conftest import active_delegations, pending_invitations
+from tests.operations.support import active_delegations, pending_invitations
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from operations.forms import MAX_CSV_BYTES
 from operations.recipients import parse_csv, parse_text
-from tests.operations.conftest import upstream_writes
-from tests.operations.test_invite_views import URL, form_data, form_key
+from tests.operations.invite_form import URL, form_data, form_key
+from tests.operations.support import upstream_writes
 
 HIDDEN = [
     "\u202a",

@@ -14,8 +14,8 @@ import httpx
 import pytest
 
 from delegations import client
-from tests.delegations.casing import to_camel_case, to_snake_case
 from tests.fixtures.natural import SANDBOX_TOKEN
+from tests.natural.casing import to_camel_case, to_snake_case
 
 LONG = "x" * 5000
 RTL = "\u202eשלום gnp.exe \u2067مرحبا\u2069 \u200b"

@@ -8,8 +8,7 @@ import string
 import httpx
 import pytest
 
-from tests.browse.conftest import htmx
-from tests.browse.test_pagination import _ids, _link
+from tests.browse.support import htmx, pager_link, row_ids
 from tests.fixtures.natural import fake_natural
 
 TARGET = "customers-table"
@@ -71,19 +70,19 @@ def cursor_natural(db, settings):
 def test_any_cursor_round_trips_through_next_and_previous(support_client, cursor_natural):
     pages = [support_client.get("/customers/", headers=htmx(TARGET))]
     for _ in range(PAGES - 1):
-        next_url = _link(pages[-1].content.decode(), "next")
+        next_url = pager_link(pages[-1].content.decode(), "next")
         assert next_url, pages[-1].content.decode()[:500]
         pages.append(support_client.get("/customers/" + next_url, headers=htmx(TARGET)))
         assert pages[-1].status_code == 200, pages[-1].content.decode()[:500]
 
     assert cursor_natural.asked == [None, *CURSORS]
-    assert _link(pages[-1].content.decode(), "next") is None
+    assert pager_link(pages[-1].content.decode(), "next") is None
 
     back = pages[-1]
     for expected in reversed(pages[:-1]):
-        back = support_client.get("/customers/" + _link(back.content.decode(), "prev"))
+        back = support_client.get("/customers/" + pager_link(back.content.decode(), "prev"))
         assert back.status_code == 200
-        assert _ids(back) == _ids(expected)
+        assert row_ids(back) == row_ids(expected)
 
 
 @pytest.mark.parametrize("cursor", CURSORS)

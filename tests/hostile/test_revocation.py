@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from delegations import client
 from sandbox.testing import SandboxTransport
-from tests.actions.conftest import new_key, sent
+from tests.operations.support import new_key, sent
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import json
 import httpx
 
 from sandbox.testing import SandboxTransport
-from tests.delegations.casing import to_camel_case
+from tests.natural.casing import to_camel_case
 
 PAGING = {"cursor", "limit"}
 GENERATION_B_FILTERS = {

@@ -10,7 +10,7 @@ import pytest
 from operations.admin import BatchAdmin, OperationAdmin, OperationAttemptAdmin
 from operations.models import Batch, Operation, OperationAttempt, State
 from operations.views.audit import neutralise
-from tests.operations.conftest import emails, upstream_writes
+from tests.operations.support import emails, upstream_writes
 
 pytestmark = pytest.mark.django_db
 

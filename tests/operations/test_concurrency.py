@@ -9,7 +9,7 @@ from django.db import connection, connections
 
 from operations import engine
 from operations.models import Operation, State
-from tests.operations.conftest import emails, invite_arguments, upstream_writes
+from tests.operations.support import emails, invite_arguments, upstream_writes
 
 pytestmark = [
     pytest.mark.postgres,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from operations import engine
 from operations.models import Operation, OperationAttempt, State
-from tests.operations.conftest import emails, invitations_to, invite_arguments, upstream_writes
+from tests.operations.support import emails, invitations_to, invite_arguments, upstream_writes
 
 pytestmark = pytest.mark.django_db
 

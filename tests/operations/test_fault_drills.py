@@ -33,7 +33,7 @@ from operations.models import Batch, Operation, State
 from sandbox.testing import SandboxTransport
 from tests.fixtures import drill_tally
 from tests.fixtures.drill_tally import tally
-from tests.operations.test_invite_views import URL, form_data, form_key, preview_then_confirm
+from tests.operations.invite_form import URL, form_data, form_key, preview_then_confirm
 
 pytestmark = pytest.mark.django_db
 

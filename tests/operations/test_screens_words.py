@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .test_delegation_views import URL, form_data
+from tests.operations.delegation_form import URL, form_data
 
 
 def test_an_empty_delegation_invitation_asks_for_an_agent_in_plain_words(

@@ -15,8 +15,8 @@ from django.utils import timezone
 from operations import engine
 from operations.models import Batch, Operation, State
 from sandbox.testing import SandboxTransport
-from tests.operations.conftest import emails, invitations_to, invite_arguments, upstream_writes
-from tests.operations.test_invite_views import URL, form_data, form_key, preview_then_confirm
+from tests.operations.invite_form import URL, form_data, form_key, preview_then_confirm
+from tests.operations.support import emails, invitations_to, invite_arguments, upstream_writes
 
 pytestmark = pytest.mark.django_db
 
@@ -260,7 +260,7 @@ def test_delegation_form_same_key_different_content_is_no_500(
 def test_a_second_submit_while_the_first_is_sending_says_being_sent_now(
     natural, manager_client, make_user
 ):
-    from tests.actions.conftest import pending_invitations
+    from tests.operations.support import pending_invitations
 
     invitation = pending_invitations(natural, 1)[0]
     key = str(uuid.uuid4())
@@ -354,7 +354,7 @@ def test_the_batch_page_says_being_sent_now_or_stuck(natural, admin_client, admi
 def test_an_old_bulk_revoke_form_with_another_selection_is_told_it_was_used(
     natural, manager_client
 ):
-    from tests.actions.conftest import active_delegations
+    from tests.operations.support import active_delegations
 
     first, other = active_delegations(natural, 2)
     key = str(uuid.uuid4())

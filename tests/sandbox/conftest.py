@@ -4,18 +4,7 @@ import httpx
 import pytest
 
 from sandbox import SandboxApp, create_app
-from sandbox.testing import SandboxTransport
-
-TOKEN = "test-token-not-a-secret"
-BASE_URL = "http://sandbox.test"
-
-
-def make_client(app: SandboxApp, token: str = TOKEN) -> httpx.Client:
-    return httpx.Client(
-        transport=SandboxTransport(app),
-        base_url=BASE_URL,
-        headers={"Authorization": f"Bearer {token}"},
-    )
+from tests.sandbox.support import TOKEN, make_client
 
 
 @pytest.fixture
@@ -33,24 +22,3 @@ def client(app: SandboxApp) -> Iterator[httpx.Client]:
 @pytest.fixture
 def agent_id(app: SandboxApp) -> str:
     return next(iter(app.state.agents)).id
-
-
-def invite(
-    client: httpx.Client,
-    agent_id: str,
-    recipients: list[dict[str, str]],
-    *,
-    key: str,
-    permissions: tuple[str, ...] = ("payments.read",),
-    **attributes: object,
-) -> httpx.Response:
-    body = {
-        "data": {
-            "attributes": {"recipients": recipients, "permissions": list(permissions), **attributes}
-        }
-    }
-    return client.post(f"/agents/{agent_id}/customers", json=body, headers={"Idempotency-Key": key})
-
-
-def email(value: str) -> dict[str, str]:
-    return {"type": "email", "value": value}

@@ -1,9 +1,46 @@
-"""Assertions shared by the sandbox tests."""
+"""What the sandbox tests share: a client of an app in process, an invite, an email recipient,
+and the assertions on answers."""
 
 import re
 from typing import Any
 
 import httpx
+
+from sandbox import SandboxApp
+from sandbox.testing import SandboxTransport
+
+TOKEN = "test-token-not-a-secret"
+BASE_URL = "http://sandbox.test"
+
+
+def make_client(app: SandboxApp, token: str = TOKEN) -> httpx.Client:
+    return httpx.Client(
+        transport=SandboxTransport(app),
+        base_url=BASE_URL,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+
+def invite(
+    client: httpx.Client,
+    agent_id: str,
+    recipients: list[dict[str, str]],
+    *,
+    key: str,
+    permissions: tuple[str, ...] = ("payments.read",),
+    **attributes: object,
+) -> httpx.Response:
+    body = {
+        "data": {
+            "attributes": {"recipients": recipients, "permissions": list(permissions), **attributes}
+        }
+    }
+    return client.post(f"/agents/{agent_id}/customers", json=body, headers={"Idempotency-Key": key})
+
+
+def email(value: str) -> dict[str, str]:
+    return {"type": "email", "value": value}
+
 
 SUPPORT_ID = re.compile(r"^req_[0-9a-f]+$")
 

@@ -4,7 +4,7 @@ so a revoked one is told apart only by appearing with `include_revoked=true`."""
 from __future__ import annotations
 
 from sandbox import create_app
-from tests.sandbox.conftest import TOKEN, make_client
+from tests.sandbox.support import TOKEN, make_client
 
 # natural-api.md §2.5, generation A (seed 004): every attribute and relationship documented.
 DOCUMENTED_ATTRIBUTES = {

@@ -4,8 +4,7 @@ import base64
 
 import pytest
 
-from tests.sandbox.conftest import email, invite, make_client
-from tests.sandbox.support import assert_error
+from tests.sandbox.support import assert_error, email, invite, make_client
 
 GOOD_AGENT = "agt_" + "0" * 32
 

@@ -5,8 +5,7 @@ import time
 import httpx
 import pytest
 
-from tests.sandbox.conftest import email, invite
-from tests.sandbox.support import assert_error
+from tests.sandbox.support import assert_error, email, invite
 
 
 def test_latency_delays_matching_requests_only(app, client):

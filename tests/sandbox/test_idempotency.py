@@ -2,8 +2,7 @@
 
 import threading
 
-from tests.sandbox.conftest import email, invite, make_client
-from tests.sandbox.support import assert_error
+from tests.sandbox.support import assert_error, email, invite, make_client
 
 
 def invitation_ids(app) -> set[str]:

@@ -1,7 +1,6 @@
 """Invitations, acceptance, revocation: the state changes the dashboard relies on."""
 
-from tests.sandbox.conftest import email, invite
-from tests.sandbox.support import assert_error
+from tests.sandbox.support import assert_error, email, invite
 
 
 def pending_invitation(app):

@@ -2,7 +2,7 @@
 
 import httpx
 
-from tests.sandbox.conftest import email, invite
+from tests.sandbox.support import email, invite
 
 
 def walk(client, path: str, limit: int, between_pages=None) -> list[str]:

@@ -6,7 +6,7 @@ from datetime import timedelta
 from sandbox import create_app
 from sandbox.ids import is_id
 from sandbox.models import INVITATION_STATUSES
-from tests.sandbox.conftest import TOKEN, make_client
+from tests.sandbox.support import TOKEN, make_client
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d{3})?Z$")
 

@@ -3,7 +3,7 @@
 from sandbox.__main__ import parse_args
 from sandbox.app import SandboxApp
 from sandbox.seed import SeedConfig
-from tests.sandbox.conftest import TOKEN
+from tests.sandbox.support import TOKEN
 
 
 def test_delegation_invitations_scale_on_their_own():

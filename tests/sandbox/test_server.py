@@ -13,7 +13,7 @@ import pytest
 
 from sandbox import create_app
 from sandbox.server import serve_in_thread
-from tests.sandbox.conftest import TOKEN
+from tests.sandbox.support import TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
 

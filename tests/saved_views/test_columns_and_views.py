@@ -9,7 +9,7 @@ import pytest
 from dashboard.settings import BASE_DIR
 from saved_views.models import ColumnChoice, SavedView
 from saved_views.tables import MAX_COLUMN_POSITION, TABLES
-from tests.browse.conftest import htmx
+from tests.browse.support import htmx
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from customer_index import sync
 from customer_index.models import IndexedAgentDelegation, SyncRun
 from delegations import services
 from operations.review_marks import ReviewMark
-from tests.actions.conftest import sent
+from tests.operations.support import sent
 
 pytestmark = pytest.mark.django_db
 

@@ -22,8 +22,8 @@ from delegations.records import (
     parse_one,
     parse_page,
 )
-from tests.delegations.casing import to_camel_case, to_snake_case
-from tests.delegations.seed_payloads import (
+from tests.natural.casing import to_camel_case, to_snake_case
+from tests.natural.seed_payloads import (
     AGENT_DELEGATIONS_RESPONSE,
     AGENT_INVITATIONS_RESPONSE,
     BATCH_RESPONSE,

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from customer_index import sync
-from tests.actions.conftest import pending_invitations, sent
+from tests.operations.support import pending_invitations, sent
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("invitation-list")

@@ -23,7 +23,7 @@ from delegations.records import (
     parse_one,
     parse_page,
 )
-from tests.delegations.casing import to_camel_case, to_snake_case
+from tests.natural.casing import to_camel_case, to_snake_case
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from operations.models import Batch, Operation, State
-from tests.actions.conftest import active_delegations, new_key, rendered_key, sent
+from tests.operations.support import active_delegations, new_key, rendered_key, sent
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from operations.models import Operation
 from operations.review_marks import ReviewMark
-from tests.actions.conftest import new_key, pending_invitations
+from tests.operations.support import new_key, pending_invitations
 
 pytestmark = pytest.mark.django_db
 

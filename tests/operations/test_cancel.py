@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from operations.models import Action, Operation, State
-from tests.actions.conftest import new_key, pending_invitations, rendered_key, sent
+from tests.operations.support import new_key, pending_invitations, rendered_key, sent
 
 pytestmark = pytest.mark.django_db
 

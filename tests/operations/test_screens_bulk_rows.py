@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from tests.actions.conftest import pending_invitations, rendered_key
+from tests.operations.support import pending_invitations, rendered_key
 
 
 def agent_name(natural, invitation) -> str:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from operations.models import Batch
+from tests.operations.invite_form import URL, form_data, form_key, preview_then_confirm
 from tests.screens.moments import assert_one_date_format
-
-from .test_invite_views import URL, form_data, form_key, preview_then_confirm
 
 
 def test_batch_page_dates_are_relative_with_the_exact_time_on_hover(

@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from operations.models import Operation
-from tests.actions.conftest import active_delegations, new_key
+from tests.operations.support import active_delegations, new_key
 
 pytestmark = pytest.mark.django_db
 

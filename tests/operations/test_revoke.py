@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from operations.models import Action, Operation, State
-from tests.actions.conftest import new_key, rendered_key, sent
+from tests.operations.support import new_key, rendered_key, sent
 
 pytestmark = pytest.mark.django_db
 
@@ -154,7 +154,7 @@ def test_a_refused_revoke_is_reported_not_hidden(natural, manager_client, delega
 
 
 def test_the_same_key_for_another_delegation_is_refused(natural, manager_client):
-    from tests.actions.conftest import active_delegations
+    from tests.operations.support import active_delegations
 
     first, other = active_delegations(natural, 2)
     key = new_key()
