@@ -20,7 +20,6 @@ from tests.accounts.support import (
     sign_in_with_sso,
     totp_code,
 )
-from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
