@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from customer_index import counts, search
-from customer_index.models import SyncRun
+from customer_index.models import SyncRun, fold
 from customer_index.resources import (
     AGENT_DELEGATIONS,
     AGENT_INVITATIONS,
@@ -155,14 +155,22 @@ class AtLeast:
 @dataclass(frozen=True)
 class Equals:
     """Equal to one value, such as one customer's id: too many distinct values for the count
-    summary to group by, so it narrows the rows themselves (an index serves it)."""
+    summary to group by, so it narrows the rows themselves (an index serves it).
+
+    `folded`: the column is a folded copy (see models.fold), and the value is folded the same
+    way, so the whole value matches whatever its letters' case, as Natural's email filter
+    matches: never a part of it (that is the search's)."""
 
     column: str
+    folded: bool = False
     faceted: bool = False
     summarised: bool = False
 
     def condition(self, name: str, raw: Any, column: str = "") -> Q:
-        return Q(**{f"{column or self.column}__in": as_list(raw)})
+        values = as_list(raw)
+        if self.folded:
+            values = [fold(str(value)) for value in values]
+        return Q(**{f"{column or self.column}__in": values})
 
     def predicate(self, name: str, raw: Any) -> None:
         return None
@@ -264,6 +272,8 @@ TABLES: dict[str, Table] = {
             filters={
                 "status": Choice("effective_status"),
                 "agent": Choice("agent_id"),
+                # Natural's `customerEmail`: the whole address, case-insensitively.
+                "email": Equals("email_folded", folded=True),
                 "permission": Permission(),
                 "recipient_type": Choice("recipient_type"),
                 "limit_at_least": AtLeast("per_transaction_cents"),

@@ -191,23 +191,15 @@ class InvitationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
             **self.paging(),
         }
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("email") and data.get("q") and self.asks_read_model():
-            self.add_error(
-                "email",
-                "Search by part of an email in the search box, or filter by one exact email:"
-                " not both at once.",
-            )
-        return data
-
     def read_model_filters(self) -> dict[str, list]:
+        # The email stays the exact filter it is on Natural's list (whole address, any case);
+        # only the search box matches part of one.
         data = self.cleaned_data
-        return {"status": data["status"], "agent": [data["agent"]] if data["agent"] else []}
-
-    def search_text(self) -> str:
-        # An exact email becomes the search when no search is typed.
-        return self.cleaned_data["q"] or self.cleaned_data["email"] or ""
+        return {
+            "status": data["status"],
+            "agent": [data["agent"]] if data["agent"] else [],
+            "email": [data["email"]] if data["email"] else [],
+        }
 
 
 class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
