@@ -82,7 +82,7 @@ class TableForm(forms.Form):
         active = []
         for name in self.filter_fields:
             value = self.cleaned_data.get(name)
-            if value in (None, "", [], False):
+            if not self.narrows(name, value):
                 continue
             field = self.fields[name]
             if isinstance(value, list):
@@ -94,6 +94,10 @@ class TableForm(forms.Form):
                 shown = dict(choices).get(value, value)
             active.append((str(field.label), str(shown)))
         return active
+
+    def narrows(self, name: str, value) -> bool:
+        """Whether this value of a filter leaves rows out (an empty one does not)."""
+        return value not in (None, "", [], False)
 
     def paging(self) -> dict:
         return {
@@ -269,6 +273,13 @@ class AgentDelegationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm
     def states(self) -> list[str]:
         """The states shown: the chips picked."""
         return self.cleaned_data["status"]
+
+    def narrows(self, name: str, value) -> bool:
+        # Active alone is what the list shows when nothing is chosen (Natural's list does the
+        # same), and both chips are everything: only Revoked alone leaves rows out.
+        if name == "status":
+            return value == ["revoked"]
+        return super().narrows(name, value)
 
     def asks_read_model(self) -> bool:
         # Natural cannot list only the revoked ones.
