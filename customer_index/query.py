@@ -32,6 +32,8 @@ from customer_index.resources import (
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# The furthest a page may start: well past any list, and inside every database's integers.
+MAX_OFFSET = 1_000_000_000
 MAX_DAYS = 3650
 # Above this many matches a page is read by walking the sort order (see sorted_first).
 SORT_FIRST = 2_000
@@ -393,6 +395,8 @@ def ask(
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise QueryError(f"A page holds 1 to {MAX_PAGE_SIZE} rows, not {limit}.")
     offset = max(int(offset), 0)
+    if offset > MAX_OFFSET:
+        raise QueryError(f"A page starts at row {MAX_OFFSET:,} at the furthest, not {offset:,}.")
     chosen_filters = {name: raw for name, raw in (filters or {}).items() if not blank(raw)}
     conditions = filter_conditions(table, chosen_filters)
     predicates = {

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django import forms
 from django.core.validators import RegexValidator
 
+from customer_index.query import MAX_OFFSET
 from delegations import ids
 from delegations.records import DELEGATION_INVITATION_STATUSES, INVITATION_STATUSES
 
@@ -125,7 +126,9 @@ class ReadModelQuestions(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     sort = forms.CharField(label="Sort", required=False, max_length=40)
     counts = forms.BooleanField(label="Show counts", required=False)
-    offset = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    offset = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput
+    )
     # Sort keys a column header offers, as the read model names them; set by each subclass.
     sortable: tuple[str, ...] = ()
 
@@ -227,7 +230,14 @@ class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
 
 class CustomerFilterForm(TableForm):
     q = forms.CharField(label="Search", required=False, max_length=200)
+    # Where a page of the local search starts (Natural's list pages by cursor).
+    offset = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput
+    )
     filter_fields = ("q",)
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
 
     def query(self) -> dict:
         return self.paging()
