@@ -21,7 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from customer_index import counts, search
-from customer_index.models import SyncRun
+from customer_index.models import SyncRun, fold
 from customer_index.resources import (
     AGENT_DELEGATIONS,
     AGENT_INVITATIONS,
@@ -32,6 +32,8 @@ from customer_index.resources import (
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 500
+# The furthest a page may start: well past any list, and inside every database's integers.
+MAX_OFFSET = 1_000_000_000
 MAX_DAYS = 3650
 # Above this many matches a page is read by walking the sort order (see sorted_first).
 SORT_FIRST = 2_000
@@ -155,14 +157,22 @@ class AtLeast:
 @dataclass(frozen=True)
 class Equals:
     """Equal to one value, such as one customer's id: too many distinct values for the count
-    summary to group by, so it narrows the rows themselves (an index serves it)."""
+    summary to group by, so it narrows the rows themselves (an index serves it).
+
+    `folded`: the column is a folded copy (see models.fold), and the value is folded the same
+    way, so the whole value matches whatever its letters' case, as Natural's email filter
+    matches: never a part of it (that is the search's)."""
 
     column: str
+    folded: bool = False
     faceted: bool = False
     summarised: bool = False
 
     def condition(self, name: str, raw: Any, column: str = "") -> Q:
-        return Q(**{f"{column or self.column}__in": as_list(raw)})
+        values = as_list(raw)
+        if self.folded:
+            values = [fold(str(value)) for value in values]
+        return Q(**{f"{column or self.column}__in": values})
 
     def predicate(self, name: str, raw: Any) -> None:
         return None
@@ -264,6 +274,8 @@ TABLES: dict[str, Table] = {
             filters={
                 "status": Choice("effective_status"),
                 "agent": Choice("agent_id"),
+                # Natural's `customerEmail`: the whole address, case-insensitively.
+                "email": Equals("email_folded", folded=True),
                 "permission": Permission(),
                 "recipient_type": Choice("recipient_type"),
                 "limit_at_least": AtLeast("per_transaction_cents"),
@@ -383,6 +395,8 @@ def ask(
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise QueryError(f"A page holds 1 to {MAX_PAGE_SIZE} rows, not {limit}.")
     offset = max(int(offset), 0)
+    if offset > MAX_OFFSET:
+        raise QueryError(f"A page starts at row {MAX_OFFSET:,} at the furthest, not {offset:,}.")
     chosen_filters = {name: raw for name, raw in (filters or {}).items() if not blank(raw)}
     conditions = filter_conditions(table, chosen_filters)
     predicates = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
@@ -18,7 +19,7 @@ from dashboard import roles
 from dashboard.partials import render_partial_response
 from delegations import services
 from delegations.errors import NaturalError, NaturalNotFound, UpstreamFailure
-from delegations.forms import PAGE_SIZES, CustomerFilterForm
+from delegations.forms import CustomerFilterForm
 
 TABLE_ID = "customers-table"
 STATUS_ID = "customer-index-status"
@@ -28,19 +29,22 @@ UPDATED_EVENT = "customer-index-updated"
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def customer_search(request: HttpRequest) -> HttpResponse:
-    query = search.normalise(request.GET.get("q", ""))
     form = CustomerFilterForm(request.GET)
-    page_size = form.cleaned_data["limit"] if form.is_valid() else PAGE_SIZES[0]
-    offset = parse_offset(request.GET.get("offset"))
-    results = search.search(query, offset=offset, page_size=page_size)
     context = {
         "form": form,
-        "query": query,
-        "results": results,
-        "rows": results.customers,
         "freshness": freshness.status(),
         "can_refresh": request.user.has_perm(roles.REFRESH_INDEX),
     }
+    if not form.is_valid():
+        # Said at the field, with what was typed kept in the box; nothing is searched.
+        context["query"] = search.normalise(form.data.get("q", ""))
+        return render_partial_response(
+            request, "customer_index/search.html", context, target=TABLE_ID, status=400
+        )
+    query = search.normalise(form.cleaned_data["q"])
+    offset = form.cleaned_data["offset"] or 0
+    results = search.search(query, offset=offset, page_size=form.cleaned_data["limit"])
+    context.update(query=query, results=results, rows=results.customers)
     status = 200
     if search.is_party_id(query) and not results.customers and not results.has_previous:
         status = fall_through(query, context)
@@ -64,25 +68,25 @@ def fall_through(party_id: str, context: dict) -> int:
     return 200
 
 
-def parse_offset(raw: str | None) -> int:
-    try:
-        return max(int(raw or 0), 0)
-    except ValueError:
-        return 0
-
-
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def index_status(request: HttpRequest) -> HttpResponse:
     """The freshness line and refresh progress; polled while a pass runs."""
     state = freshness.status()
     response = render_status(request, state)
-    watched = request.GET.get("watch", "")
-    if watched.isdigit() and state.running is None:
-        finished = SyncRun.objects.filter(pk=int(watched), state=SyncRun.State.COMPLETE)
+    watch = WatchForm(request.GET)
+    watched = watch.cleaned_data["watch"] if watch.is_valid() else None
+    if watched and state.running is None:
+        finished = SyncRun.objects.filter(pk=watched, state=SyncRun.State.COMPLETE)
         if finished.exists():
             response["HX-Trigger"] = UPDATED_EVENT
     return response
+
+
+class WatchForm(forms.Form):
+    """The pass the status line polls for (its id); anything else watches nothing."""
+
+    watch = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
 
 
 @require_POST

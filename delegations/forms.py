@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from django import forms
 from django.core.validators import RegexValidator
 
+from customer_index.query import MAX_OFFSET
 from delegations import ids
 from delegations.records import DELEGATION_INVITATION_STATUSES, INVITATION_STATUSES
 
@@ -82,7 +83,7 @@ class TableForm(forms.Form):
         active = []
         for name in self.filter_fields:
             value = self.cleaned_data.get(name)
-            if value in (None, "", [], False):
+            if not self.narrows(name, value):
                 continue
             field = self.fields[name]
             if isinstance(value, list):
@@ -94,6 +95,10 @@ class TableForm(forms.Form):
                 shown = dict(choices).get(value, value)
             active.append((str(field.label), str(shown)))
         return active
+
+    def narrows(self, name: str, value) -> bool:
+        """Whether this value of a filter leaves rows out (an empty one does not)."""
+        return value not in (None, "", [], False)
 
     def paging(self) -> dict:
         return {
@@ -121,7 +126,9 @@ class ReadModelQuestions(forms.Form):
     q = forms.CharField(label="Search", required=False, max_length=200)
     sort = forms.CharField(label="Sort", required=False, max_length=40)
     counts = forms.BooleanField(label="Show counts", required=False)
-    offset = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    offset = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput
+    )
     # Sort keys a column header offers, as the read model names them; set by each subclass.
     sortable: tuple[str, ...] = ()
 
@@ -191,23 +198,15 @@ class InvitationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
             **self.paging(),
         }
 
-    def clean(self) -> dict:
-        data = super().clean()
-        if data.get("email") and data.get("q") and self.asks_read_model():
-            self.add_error(
-                "email",
-                "Search by part of an email in the search box, or filter by one exact email:"
-                " not both at once.",
-            )
-        return data
-
     def read_model_filters(self) -> dict[str, list]:
+        # The email stays the exact filter it is on Natural's list (whole address, any case);
+        # only the search box matches part of one.
         data = self.cleaned_data
-        return {"status": data["status"], "agent": [data["agent"]] if data["agent"] else []}
-
-    def search_text(self) -> str:
-        # An exact email becomes the search when no search is typed.
-        return self.cleaned_data["q"] or self.cleaned_data["email"] or ""
+        return {
+            "status": data["status"],
+            "agent": [data["agent"]] if data["agent"] else [],
+            "email": [data["email"]] if data["email"] else [],
+        }
 
 
 class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
@@ -231,7 +230,14 @@ class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
 
 class CustomerFilterForm(TableForm):
     q = forms.CharField(label="Search", required=False, max_length=200)
+    # Where a page of the local search starts (Natural's list pages by cursor).
+    offset = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput
+    )
     filter_fields = ("q",)
+
+    def clean_q(self) -> str:
+        return " ".join(self.cleaned_data["q"].split())
 
     def query(self) -> dict:
         return self.paging()
@@ -277,6 +283,13 @@ class AgentDelegationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm
     def states(self) -> list[str]:
         """The states shown: the chips picked."""
         return self.cleaned_data["status"]
+
+    def narrows(self, name: str, value) -> bool:
+        # Active alone is what the list shows when nothing is chosen (Natural's list does the
+        # same), and both chips are everything: only Revoked alone leaves rows out.
+        if name == "status":
+            return value == ["revoked"]
+        return super().narrows(name, value)
 
     def asks_read_model(self) -> bool:
         # Natural cannot list only the revoked ones.

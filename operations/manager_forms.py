@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from customer_index.query import PERMISSIONS
+from customer_index.query import MAX_OFFSET, PERMISSIONS
 from delegations.ids import is_id
 from delegations.records import INVITATION_STATUSES
 from operations.confirm import new_key
@@ -160,7 +160,9 @@ class ReviewQueueForm(forms.Form):
         empty_value=REVIEW_PAGE_SIZES[-1],
         choices=[(size, str(size)) for size in REVIEW_PAGE_SIZES],
     )
-    offset = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    offset = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, agents=(), creators=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -73,3 +73,73 @@ def test_delegation_detail_isolates_the_customer_name(natural, manager_client, r
     html = manager_client.get(reverse("delegation-detail", args=[adl.id])).content.decode()
 
     assert _visible_text_outside_isolates(html) == []
+
+
+# What one user types and another reads: isolated like Natural's strings, so a direction
+# control in it cannot reorder what stands around it ("shared by …", "by …").
+
+SPOOF = f"Q3 review {RLO}nimda yb"
+
+
+@pytest.fixture
+def typed_by_someone_else(natural, make_user):
+    """A manager whose name, saved view, review comment and revoke reason each carry an
+    override, as another user will read them."""
+    from accounts.models import SecurityEvent
+    from operations import engine
+    from operations.review_marks import ReviewMark
+    from saved_views.models import SavedView
+
+    author = make_user("manager", username=f"mallory{RLO}")
+    SavedView.objects.create(
+        owner=author, table="agent_delegations", name=SPOOF, query="", shared=True
+    )
+    adl = next(a for a in natural.state.agent_delegations if not a.is_revoked)
+    ReviewMark.objects.create(
+        delegation_id=adl.id,
+        customer_party_id=adl.customer_id,
+        agent_id=adl.agent_id,
+        verdict=ReviewMark.Verdict.FLAGGED,
+        comment=SPOOF,
+        actor=author,
+    )
+    operation = engine.prepare(
+        key="00000000-0000-4000-8000-0000000000b1",
+        actor=author,
+        action="revoke_agent_access",
+        method="DELETE",
+        path=f"/agents/{adl.agent_id}/customers/{adl.customer_id}",
+        idempotent=True,
+        target={"reason": SPOOF, "agent_delegation_id": adl.id},
+    )
+    SecurityEvent.objects.create(
+        kind=SecurityEvent.Kind.SIGN_IN_FAILED, username=SPOOF, actor=author.username
+    )
+    return {"adl": adl.id, "operation": operation.pk}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        lambda typed: reverse("saved-view-list"),
+        lambda typed: reverse("delegation-list"),
+        lambda typed: reverse("delegation-detail", args=[typed["adl"]]),
+        lambda typed: reverse("delegation-review") + "?review=flagged",
+        lambda typed: reverse("audit-list"),
+        lambda typed: reverse("operation-detail", args=[typed["operation"]]),
+        lambda typed: reverse("security_log"),
+    ],
+    ids=["views", "delegations", "delegation", "review-queue", "audit", "operation", "security"],
+)
+def test_what_one_user_typed_cannot_reorder_another_users_page(
+    natural, admin_client, typed_by_someone_else, page
+):
+    from customer_index import sync
+
+    sync.sync("agent_delegations")
+    response = admin_client.get(page(typed_by_someone_else))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert RLO in html, "the typed text is on the page"
+    assert _visible_text_outside_isolates(html) == []
