@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -61,3 +62,9 @@ class ProductErrorPagesMiddleware:
             return not_found(request, exception)
         logger.error("Internal Server Error: %s", request.path, exc_info=exception)
         return server_error(request)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale form (CSRF token expired in another tab): ask for a reload, never a blank swap."""
+    return TemplateResponse(request, "403_csrf.html", {"reason": reason}, status=403)

@@ -68,16 +68,3 @@ class PrivateResponsesMiddleware:
             else:
                 patch_cache_control(response, private=True, no_cache=True, no_store=True)
         return response
-
-
-class PageBudgetMiddleware:
-    """Each request gets one time budget for all its reads of Natural (delegations.budget)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        from delegations import budget, client
-
-        with budget.page_budget(client.monotonic()):
-            return self.get_response(request)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard import roles
-from delegations import writes
+from natural import writes
 from operations import reconcile
 from operations.models import Action, Operation, State
 

@@ -265,8 +265,8 @@ def reconcile(operation: Operation, *, actor) -> Operation:
 def _send(operation: Operation, *, round_number: int, resumed: bool) -> Operation:
     """`resumed`: the operation was `unknown` (or left `sending`), so an earlier send may have
     been applied and only an answer that proves otherwise may call it failed."""
-    from delegations.client import get_client
-    from delegations.errors import (
+    from natural.client import get_client
+    from natural.errors import (
         NaturalCredentialsRefused,
         NaturalError,
         NaturalOutcomeUnknown,
@@ -359,7 +359,7 @@ def _finish(operation: Operation, state: str, result: dict[str, Any]) -> Operati
 
 
 def _success_result(response) -> dict[str, Any]:
-    from delegations.records import parse_write_result
+    from natural.records import parse_write_result
 
     written = parse_write_result(response.json)
     items = []

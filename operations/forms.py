@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from delegations import writes
+from natural import writes
 from operations import recipients
 from operations.confirm import new_key
 from operations.models import Action, State

@@ -7,12 +7,12 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from customer_index.query import PERMISSIONS
-from delegations.ids import is_id
-from delegations.records import INVITATION_STATUSES
+from natural.ids import is_id
+from natural.records import INVITATION_STATUSES
 from operations.confirm import new_key
 from operations.review_marks import ReviewMark
 from operations.review_queue import PAGE_SIZES as REVIEW_PAGE_SIZES
+from read_model.query import PERMISSIONS
 
 # One table page; a bulk action is read and confirmed item by item, so keep it bounded.
 MAX_SELECTION = 100

@@ -28,7 +28,7 @@ def sending_lease() -> timedelta:
     stamped for longer than that, plus a margin for the database round trips, belongs to a
     process that died.
     """
-    from delegations.client import RetryPolicy
+    from natural.client import RetryPolicy
 
     seconds = (
         settings.NATURAL_API_CONNECT_TIMEOUT

@@ -80,13 +80,13 @@ def _since(operation: Operation):
 
 
 def find_customer_invitations(operation: Operation):
-    from delegations import services
+    from natural import reads
 
     wanted = {_identity(r["type"], r["value"]): r for r in operation.target.get("recipients", [])}
     found: dict[tuple[str, str], dict[str, Any]] = {}
     since = _since(operation)
-    pages = services.iter_pages(
-        services.list_agent_invitations,
+    pages = reads.iter_pages(
+        reads.list_agent_invitations,
         max_pages=MAX_PAGES,
         agent_id=operation.target.get("agent_id"),
         limit=100,
@@ -110,14 +110,12 @@ def find_customer_invitations(operation: Operation):
 
 
 def find_delegation_invitations(operation: Operation):
-    from delegations import services
+    from natural import reads
 
     email = (operation.target.get("customer_email") or "").lower()
     since = _since(operation)
     found = []
-    pages = services.iter_pages(
-        services.list_delegation_invitations, max_pages=MAX_PAGES, limit=100
-    )
+    pages = reads.iter_pages(reads.list_delegation_invitations, max_pages=MAX_PAGES, limit=100)
     for page in pages:
         for invitation in page.items:
             if invitation.customer_email.lower() == email and invitation.created_at >= since:
@@ -133,10 +131,10 @@ def _identity(kind: str, value: str) -> tuple[str, str]:
 
 
 def find_revoked_access(operation: Operation):
-    from delegations import services
+    from natural import reads
 
     target = operation.target
-    page = services.list_agent_delegations(
+    page = reads.list_agent_delegations(
         agent_id=target["agent_id"], delegating_party_id=target["customer_id"], limit=PAGE_SIZE
     )
     still_active = any(item.id == target.get("delegation_id") for item in page.items)
@@ -147,12 +145,10 @@ def find_revoked_access(operation: Operation):
 
 def invitation_statuses(wanted: set[str]) -> dict[str, str]:
     """Natural has no get-one for invitations: walk the list until every id is seen."""
-    from delegations import services
+    from natural import reads
 
     statuses: dict[str, str] = {}
-    pages = services.iter_pages(
-        services.list_agent_invitations, max_pages=MAX_PAGES, limit=PAGE_SIZE
-    )
+    pages = reads.iter_pages(reads.list_agent_invitations, max_pages=MAX_PAGES, limit=PAGE_SIZE)
     for page in pages:
         for invitation in page.items:
             if invitation.id in wanted:

@@ -15,9 +15,9 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from customer_index import query
-from customer_index.models import IndexedAgentDelegation, SyncRun
 from operations.review_marks import ReviewMark
+from read_model import query
+from read_model.models import IndexedAgentDelegation, SyncRun
 
 RESOURCE = SyncRun.Resource.AGENT_DELEGATIONS
 TABLE = query.TABLES[RESOURCE]

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import roles
 from dashboard.partials import render_partial_response
-from delegations.errors import NaturalError
+from natural.errors import NaturalError
 from operations import catalog, engine
 from operations.forms import AuditFilterForm
 from operations.models import Operation

@@ -7,10 +7,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from browse import presenters
 from dashboard import roles
 from dashboard.partials import render_partial_response
-from delegations import presenters
-from delegations.errors import NaturalError
+from natural.errors import NaturalError
 from operations import confirm, engine, invitation_rows, perform
 from operations.bulk_cancel import BulkCancelReport
 from operations.confirm import key_reused
@@ -29,7 +29,7 @@ from operations.views.common import (
 )
 
 DIALOG_TARGET = "action-dialog-body"
-CONFIRM_TEMPLATE = "actions/cancel_confirm.html"
+CONFIRM_TEMPLATE = "operations/cancel_confirm.html"
 
 
 @action_view(roles.CANCEL, method="GET")
@@ -104,7 +104,7 @@ def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
     if request.htmx and (request.htmx.target or "").startswith("cancel-cell-"):
         context = {"operation": operation, "adi_id": adi_id}
         context["outcome"] = confirm.outcome(operation)
-        return render(request, "actions/_cancel_outcome.html", context)
+        return render(request, "operations/_cancel_outcome.html", context)
     confirm.tell(request, operation)
     return confirm.go(request, next_url)
 
@@ -116,7 +116,7 @@ def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
 def bulk_cancel_confirm(request: HttpRequest) -> HttpResponse:
     selection = InvitationSelectionForm(request.GET)
     if not selection.is_valid():
-        return render(request, "actions/selection_invalid.html", {"form": selection}, status=400)
+        return render(request, "operations/selection_invalid.html", {"form": selection}, status=400)
     ids = selection.cleaned_data["invitation"]
     statuses = selection.statuses
     next_url = safe_next(request, came_from(request), reverse("invitation-list"))
@@ -128,7 +128,7 @@ def bulk_cancel_confirm(request: HttpRequest) -> HttpResponse:
     rows = invitation_rows.describe(ids, statuses)
     not_pending = [row for row in rows if row["status"] not in (None, "PENDING")]
     context = {"rows": rows, "not_pending": not_pending, "form": form, "next_url": next_url}
-    return render(request, "actions/bulk_cancel_confirm.html", context)
+    return render(request, "operations/bulk_cancel_confirm.html", context)
 
 
 @action_view(roles.CANCEL, method="POST")
@@ -173,7 +173,7 @@ def bulk_cancel_result(request: HttpRequest, key) -> HttpResponse:
         "report": report,
         "rows": invitation_rows.describe(report.selected),
     }
-    return render(request, "actions/bulk_cancel_result.html", context)
+    return render(request, "operations/bulk_cancel_result.html", context)
 
 
 @action_view(roles.CANCEL, method="POST")

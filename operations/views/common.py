@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
-from delegations.errors import UpstreamFailure
+from natural.errors import UpstreamFailure
 from operations.manager_forms import is_id
 
 
@@ -67,7 +67,7 @@ def upstream_failure(request: HttpRequest, error, *, title: str) -> HttpResponse
     failure = UpstreamFailure.of(error)
     response = render(
         request,
-        "actions/upstream_failure.html",
+        "operations/upstream_failure.html",
         {"upstream_error": failure, "title": title},
         status=failure.status,
     )
@@ -81,7 +81,7 @@ def refused_without_confirmation(
     """A POST that skipped the confirmation or left out the reason: nothing is sent."""
     response = render(
         request,
-        "actions/confirmation_required.html",
+        "operations/confirmation_required.html",
         {"form": form, "title": title, "confirm_url": confirm_url},
         status=400,
     )

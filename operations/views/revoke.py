@@ -12,8 +12,8 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import roles
 from dashboard.partials import render_partial_response
-from delegations import revocation, services
-from delegations.errors import NaturalError, NaturalNotFound
+from natural import reads, revocation
+from natural.errors import NaturalError, NaturalNotFound
 from operations import confirm, history, perform
 from operations.confirm import key_reused
 from operations.engine import KeyReused
@@ -30,7 +30,7 @@ from operations.views.common import (
     upstream_failure,
 )
 
-CONFIRM_TEMPLATE = "actions/revoke_confirm.html"
+CONFIRM_TEMPLATE = "operations/revoke_confirm.html"
 DIALOG_TARGET = "action-dialog-body"
 
 
@@ -43,7 +43,7 @@ def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
     next_url = safe_next(request, came_from(request), _detail_url(adl_id))
     try:
-        delegation = services.get_agent_delegation(adl_id)
+        delegation = reads.get_agent_delegation(adl_id)
     except NaturalNotFound:
         # Listed in a local copy (the review queue) but gone from Natural by now.
         context = {"gone": adl_id, "next_url": next_url}
@@ -88,7 +88,7 @@ def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
     existing = Operation.objects.filter(key=key).first()
     if existing is None:
         try:
-            delegation = services.get_agent_delegation(adl_id)
+            delegation = reads.get_agent_delegation(adl_id)
         except NaturalError as error:
             return upstream_failure(request, error, title="Revoke access")
         state = _current_state(delegation)
@@ -138,7 +138,7 @@ UNKNOWN_STATE = (
 
 def _ask_again(request: HttpRequest, adl_id: str, form) -> HttpResponse:
     try:
-        delegation = services.get_agent_delegation(adl_id)
+        delegation = reads.get_agent_delegation(adl_id)
     except NaturalError as error:
         return upstream_failure(request, error, title="Revoke access")
     next_url = safe_next(request, form.data.get("next"), _detail_url(adl_id))
@@ -165,7 +165,7 @@ def _after_revoke(request, operation, next_candidate, adl_id) -> HttpResponse:
     next_url = safe_next(request, next_candidate, _detail_url(adl_id))
     context = {"operation": operation, "adl_id": adl_id, "outcome": confirm.outcome(operation)}
     if request.htmx and (request.htmx.target or "").startswith("revoke-cell-"):
-        return render(request, "actions/_revoke_outcome.html", context)
+        return render(request, "operations/_revoke_outcome.html", context)
     confirm.tell(request, operation)
     return confirm.go(request, next_url)
 
@@ -180,7 +180,7 @@ def _read_selected(ids: list[str]):
     revoked_here = history.revoked_by_us(ids)
     for adl_id in ids:
         try:
-            delegation = services.get_agent_delegation(adl_id)
+            delegation = reads.get_agent_delegation(adl_id)
         except NaturalNotFound:
             left_out.append((adl_id, "not found at Natural"))
             continue
@@ -201,7 +201,7 @@ def _read_selected(ids: list[str]):
 def bulk_revoke_confirm(request: HttpRequest) -> HttpResponse:
     selection = DelegationSelectionForm(request.GET)
     if not selection.is_valid():
-        return render(request, "actions/selection_invalid.html", {"form": selection}, status=400)
+        return render(request, "operations/selection_invalid.html", {"form": selection}, status=400)
     ids = selection.cleaned_data["delegation"]
     try:
         delegations, left_out = _read_selected(ids)
@@ -215,7 +215,7 @@ def bulk_revoke_confirm(request: HttpRequest) -> HttpResponse:
         "form": form,
         "next_url": next_url,
     }
-    return render(request, "actions/bulk_revoke_confirm.html", context)
+    return render(request, "operations/bulk_revoke_confirm.html", context)
 
 
 @action_view(roles.REVOKE, method="POST")
@@ -290,7 +290,7 @@ def _batch_or_404(key) -> Batch:
 def bulk_revoke_result(request: HttpRequest, key) -> HttpResponse:
     context = _bulk_context(_batch_or_404(key))
     return render_partial_response(
-        request, "actions/bulk_revoke_result.html", context, target="bulk-progress"
+        request, "operations/bulk_revoke_result.html", context, target="bulk-progress"
     )
 
 
@@ -299,4 +299,4 @@ def bulk_revoke_send(request: HttpRequest, key) -> HttpResponse:
     """Sends the next pending pair and answers with the progress so far (htmx drives the loop)."""
     batch = _batch_or_404(key)
     perform.send_next(batch)
-    return render(request, "actions/bulk_revoke_result.html#bulk-progress", _bulk_context(batch))
+    return render(request, "operations/bulk_revoke_result.html#bulk-progress", _bulk_context(batch))

@@ -134,7 +134,7 @@ def test_htmx_from_the_table_answers_with_the_revoked_cell(natural, manager_clie
 
 
 def test_a_refused_revoke_is_reported_not_hidden(natural, manager_client, delegation, monkeypatch):
-    from delegations import revocation
+    from natural import revocation
 
     real_state = revocation.with_state
 

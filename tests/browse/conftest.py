@@ -4,7 +4,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from delegations.services import list_agents
+from natural.reads import list_agents
 
 AGENTS_PATH = "/agents"
 

@@ -134,7 +134,7 @@ def dashboard(
     """The live dashboard pointed at the live sandbox, with one user per role."""
     from django.db import connection
 
-    from delegations import call_log, client
+    from natural import call_log, client
 
     if connection.vendor == "sqlite":
         # SQLite's in-memory test database takes table locks between connections that fail at
@@ -159,8 +159,8 @@ def build_read_model(*resources: str) -> None:
     shared-cache table locks ("database table is locked")."""
     from django.db import transaction
 
-    from customer_index import sync
-    from customer_index.models import SyncRun
+    from read_model import sync
+    from read_model.models import SyncRun
 
     with transaction.atomic():
         for resource in resources:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from customer_index.models import SyncRun
+from read_model.models import SyncRun
 from tests.browser.conftest import Journey, build_read_model, settled
 from tests.browser.fit import screenshot
 from tests.browser.test_fit import sign_in

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from customer_index.models import IndexedCustomer, SyncRun, fold
+from read_model.models import IndexedCustomer, SyncRun, fold
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from itertools import count
 import pytest
 from django.utils import timezone
 
-from customer_index import counts, query
-from customer_index.models import (
+from read_model import counts, query
+from read_model.models import (
     IndexedAgentDelegation,
     IndexedAgentInvitation,
     IndexedDelegationInvitation,

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from delegations.client import get_client
-from delegations.errors import NaturalOutcomeUnknown, NaturalRejected
-from delegations.records import parse_batch_result, parse_delegation_invitation, parse_one
+from natural.client import get_client
+from natural.errors import NaturalOutcomeUnknown, NaturalRejected
+from natural.records import parse_batch_result, parse_delegation_invitation, parse_one
 
 
 def body(attributes: dict) -> bytes:

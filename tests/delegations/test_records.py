@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from delegations.records import (
+from natural.records import (
     Limits,
     Money,
     Page,
@@ -236,7 +236,7 @@ def test_errors_envelope():
 
 
 def test_a_write_answer_is_read_in_either_casing():
-    from delegations.records import parse_write_result
+    from natural.records import parse_write_result
 
     camel = {
         "data": [

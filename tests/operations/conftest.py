@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from delegations import writes
+from natural import writes
 from operations import engine
 from operations.models import Action
 from operations.recipients import Recipient
@@ -30,7 +30,7 @@ class RecordingTransport(httpx.BaseTransport):
 
 @pytest.fixture
 def wire(natural) -> RecordingTransport:
-    from delegations import client
+    from natural import client
     from sandbox.testing import SandboxTransport
 
     recording = RecordingTransport(SandboxTransport(natural))

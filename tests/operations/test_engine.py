@@ -53,7 +53,7 @@ def test_a_key_cannot_be_reused_for_other_bytes(natural, admin, agent_id):
 
 
 def test_the_row_is_committed_before_the_first_byte(natural, admin, agent_id, monkeypatch):
-    from delegations import client
+    from natural import client
 
     seen = []
 
@@ -157,7 +157,7 @@ def test_retry_is_refused_after_the_replay_window(natural, submit_invite):
 
 
 def test_a_non_idempotent_unknown_is_never_resent(natural, admin):
-    from delegations import writes
+    from natural import writes
 
     natural.faults.add("error", status=503, count=1, method="POST")
     operation = engine.submit(
@@ -219,7 +219,7 @@ def test_audit_rows_cannot_be_deleted(natural, submit_invite):
 
 
 def test_a_batch_commits_every_part_before_sending(natural, admin, agent_id, monkeypatch):
-    from delegations import client
+    from natural import client
 
     counts = []
 

@@ -42,7 +42,7 @@ def unknown_invite(natural, admin, agent_id) -> Operation:
 
 @pytest.mark.parametrize("status", [401, 403, 429, 500, 503])
 def test_a_retry_answered_without_proof_stays_unknown(natural, admin, agent_id, status):
-    from delegations import client
+    from natural import client
 
     operation = unknown_invite(natural, admin, agent_id)
     client.use_transport(answer(status))
@@ -59,7 +59,7 @@ def test_a_retry_answered_without_proof_stays_unknown(natural, admin, agent_id, 
 
 
 def test_a_retry_that_gets_no_answer_stays_unknown(natural, admin, agent_id):
-    from delegations import client
+    from natural import client
 
     operation = unknown_invite(natural, admin, agent_id)
 
@@ -71,7 +71,7 @@ def test_a_retry_that_gets_no_answer_stays_unknown(natural, admin, agent_id):
 
 
 def test_a_retry_refused_for_its_content_proves_nothing_was_applied(natural, admin, agent_id):
-    from delegations import client
+    from natural import client
 
     operation = unknown_invite(natural, admin, agent_id)
     refusal = {"errors": [{"status": "422", "code": "VALIDATION_ERROR", "detail": "bad"}]}
@@ -138,7 +138,7 @@ def test_reconcile_settles_a_part_left_sending(natural, admin, agent_id):
 def test_reconcile_that_finds_everything_marks_the_part_succeeded(natural, admin, agent_id):
     operation = stale_sending(natural, admin, agent_id)
     # The dead process's request did reach Natural.
-    from delegations import client
+    from natural import client
 
     client.get_client().send(
         "POST",
