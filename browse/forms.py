@@ -34,7 +34,7 @@ def cursor_validator(value: str) -> None:
         raise forms.ValidationError("This page link is not valid.", code="invalid_cursor")
 
 
-class TableForm(forms.Form):
+class LiveListForm(forms.Form):
     """Page size and the cursor trail every table shares.
 
     `cursor` opens the current page; `trail` holds the cursors of the pages before it (the
@@ -160,7 +160,7 @@ class ReadModelQuestions(forms.Form):
         return self.cleaned_data["q"]
 
 
-class InvitationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
+class InvitationFilterForm(AgentChoicesMixin, ReadModelQuestions, LiveListForm):
     sortable = (
         "email",
         "agent_name",
@@ -210,7 +210,7 @@ class InvitationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
         return self.cleaned_data["q"] or self.cleaned_data["email"] or ""
 
 
-class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
+class DelegationInvitationFilterForm(ReadModelQuestions, LiveListForm):
     sortable = ("email", "status", "expires_at", "created_at", "invitation_id")
     status = forms.ChoiceField(
         label="Status",
@@ -229,7 +229,7 @@ class DelegationInvitationFilterForm(ReadModelQuestions, TableForm):
         return {"status": [status] if status else []}
 
 
-class CustomerFilterForm(TableForm):
+class CustomerFilterForm(LiveListForm):
     q = forms.CharField(label="Search", required=False, max_length=200)
     filter_fields = ("q",)
 
@@ -237,7 +237,7 @@ class CustomerFilterForm(TableForm):
         return self.paging()
 
 
-class AgentDelegationFilterForm(AgentChoicesMixin, ReadModelQuestions, TableForm):
+class AgentDelegationFilterForm(AgentChoicesMixin, ReadModelQuestions, LiveListForm):
     sortable = (
         "agent_name",
         "customer_name",

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from tables.badges import badge
+
 SOON_HOURS = 48
 _PLACEHOLDER = "ID-PLACEHOLDER"
 _UNITS = (
@@ -86,18 +88,6 @@ def short(value: str | None, keep: int = 12) -> str:
     if not value:
         return "—"
     return value if len(value) <= keep + 1 else value[:keep] + "…"
-
-
-def badge(status: str | None) -> dict:
-    return _badge(status or "UNKNOWN")
-
-
-@lru_cache(maxsize=64)
-def _badge(status: str) -> dict:
-    # A handful of statuses fill every table: each is escaped once here, not once per row,
-    # and the rows share its dict (read-only).
-    status = status.upper()
-    return {"label": escape(status.title()), "css": escape(f"badge badge-{status.lower()}")}
 
 
 @lru_cache(maxsize=64)

@@ -18,6 +18,8 @@ from typing import Any
 
 from django.db import close_old_connections, connection, transaction
 
+from natural.models import ApiCall
+
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
@@ -77,8 +79,6 @@ def _write_forever() -> None:
 
 
 def _rows(batch):
-    from natural.models import ApiCall
-
     for entry, created_at in batch:
         # Natural's strings are not ours to trust: cut them to the columns rather than lose the row.
         clipped = {
@@ -91,8 +91,6 @@ def _rows(batch):
 
 
 def _store(batch, *, savepoint: bool) -> None:
-    from natural.models import ApiCall
-
     try:
         with transaction.atomic(savepoint=savepoint):
             ApiCall.objects.bulk_create(list(_rows(batch)))

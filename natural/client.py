@@ -406,6 +406,17 @@ def _rejection(status: int, errors: tuple[ApiError, ...]) -> NaturalError:
     return NaturalRejected(status=status, errors=errors)
 
 
+def longest_silence() -> float:
+    """The longest one attempt and the wait before the next can last, in seconds: the connect
+    and read timeouts, then the longest Retry-After honoured (never more than the retry
+    budget). A caller sending on Natural's behalf shows a sign of life at least this often."""
+    return (
+        settings.NATURAL_API_CONNECT_TIMEOUT
+        + settings.NATURAL_API_READ_TIMEOUT
+        + min(settings.NATURAL_API_RETRY_BUDGET, RetryPolicy.retry_after_cap)
+    )
+
+
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:
     """`Retry-After` as seconds to wait: delay-seconds or an HTTP date; None if absent or bad."""
     if not value:

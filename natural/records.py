@@ -22,6 +22,16 @@ _CAMEL_HUMP = re.compile(r"(?<!^)(?=[A-Z])")
 # The statuses Natural documents for each kind of invitation (filters offer exactly these).
 INVITATION_STATUSES = ("PENDING", "ACCEPTED", "DECLINED", "EXPIRED", "CANCELED")
 DELEGATION_INVITATION_STATUSES = ("PENDING", "ACCEPTED", "REVOKED", "EXPIRED", "DECLINED")
+# The permissions Natural documents for delegations and invitations (natural-api.md 1.9).
+DELEGATION_PERMISSIONS = (
+    "payments.read",
+    "payments.create",
+    "external_accounts.create",
+    "wallets.read",
+    "wallets.update",
+    "party.read",
+    "party.update",
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -141,25 +151,6 @@ class AgentInvitation:
         if not self.is_pending or self.expires_at is None:
             return False
         return now <= self.expires_at <= now + timedelta(hours=hours)
-
-
-@dataclass(frozen=True)
-class CreatedInvitation:
-    id: str
-    recipient_type: str | None
-    recipient_value: str | None
-    status: str
-    permissions: tuple[str, ...]
-    limits: Limits | None
-    expires_at: datetime | None
-    agent_id: str | None
-    customer_party_id: str | None
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    invitations: tuple[CreatedInvitation, ...]
-    email_failures: tuple[dict, ...]
 
 
 @dataclass(frozen=True)
@@ -386,34 +377,6 @@ def parse_agent_invitation(resource: Json) -> AgentInvitation:
         updated_at=parse_datetime(field(attributes, "updatedAt")),
         customer_party_id=related_id(resource, "customerParty"),
         agent_delegation_id=related_id(resource, "agentDelegation"),
-    )
-
-
-def parse_created_invitation(resource: Json) -> CreatedInvitation:
-    """One row of a batch invite (`POST /agents/{agentId}/customers`)."""
-    attributes = _attributes(resource)
-    recipient_type, recipient_value = _recipient(attributes)
-    return CreatedInvitation(
-        id=resource["id"],
-        recipient_type=recipient_type,
-        recipient_value=recipient_value,
-        status=field(attributes, "status"),
-        permissions=_strings(field(attributes, "permissions")),
-        limits=parse_limits(field(attributes, "limits")),
-        expires_at=parse_datetime(field(attributes, "expiresAt")),
-        agent_id=related_id(resource, "agent"),
-        customer_party_id=related_id(resource, "customerParty"),
-    )
-
-
-def parse_batch_result(payload: Json) -> BatchResult:
-    """The whole response of a batch invite, email failures included."""
-    failures = field(payload.get("meta"), "emailFailures") or ()
-    return BatchResult(
-        invitations=tuple(parse_created_invitation(item) for item in payload.get("data") or ()),
-        email_failures=tuple(
-            dict(item) if isinstance(item, Mapping) else {"detail": str(item)} for item in failures
-        ),
     )
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-PERMISSIONS = ("payments.create", "payments.read", "wallets.read", "party.read")
+# The permissions a delegation invitation from this dashboard may ask for.
+GRANTABLE_PERMISSIONS = ("payments.create", "payments.read", "wallets.read", "party.read")
 CHUNK_SIZE = 100
 
 

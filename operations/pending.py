@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from natural import reads
 from operations.recipients import Recipient
 
 PAGE_SIZE = 100
@@ -22,8 +23,6 @@ class PendingCheck:
 
 
 def already_invited(agent_id: str, recipients: list[Recipient]) -> PendingCheck:
-    from natural import reads
-
     wanted = {recipient.identity: recipient for recipient in recipients}
     found: dict[tuple[str, str], Recipient] = {}
     pages = reads.iter_pages(

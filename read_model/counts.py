@@ -26,12 +26,7 @@ def group(rows: QuerySet, dimensions: tuple[str, ...]) -> list[dict]:
     return list(rows.order_by().values(*dimensions).annotate(n=Count("*")))
 
 
-def rebuild(resource: str) -> None:
-    """Store the resource's summary as the rows stand now (a pass just completed)."""
-    from read_model.query import TABLES
-
-    table = TABLES[resource]
-    groups = group(table.resource.model.objects.all(), table.dimensions)
+def store(resource: str, groups: list[dict]) -> None:
     CountSummary.objects.update_or_create(
         resource=resource, defaults={"built_at": timezone.now(), "groups": groups}
     )

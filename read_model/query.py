@@ -20,6 +20,7 @@ from django.db.models import BooleanField, F, Func, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from natural.records import DELEGATION_PERMISSIONS
 from read_model import counts, search
 from read_model.models import SyncRun
 from read_model.resources import (
@@ -38,16 +39,6 @@ SORT_FIRST = 2_000
 # A search walks the sort order, testing each row's text, when a page is met within about
 # this many rows (all rows / matches per row sought); else it reads every text-index match.
 WALK_BUDGET = 20_000
-# The permissions Natural documents for delegations and invitations (natural-api.md 1.9).
-PERMISSIONS = (
-    "payments.read",
-    "payments.create",
-    "external_accounts.create",
-    "wallets.read",
-    "wallets.update",
-    "party.read",
-    "party.update",
-)
 
 
 class QueryError(ValueError):
@@ -68,7 +59,7 @@ class Choice:
     column: str
     values: Mapping[str, Any] | None = None
     faceted: bool = True
-    # Grouped by in the count summary (see Table.dimensions).
+    # Grouped by in the count summary (see ListSchema.dimensions).
     summarised: bool = True
 
     def stored(self, name: str, raw: Any) -> list:
@@ -109,10 +100,9 @@ class Permission:
     def chosen(self, name: str, raw: Any) -> list[str]:
         permissions = as_list(raw)
         for permission in permissions:
-            if permission not in PERMISSIONS:
-                raise QueryError(
-                    f"{name} cannot be {permission!r}: choose from {', '.join(PERMISSIONS)}."
-                )
+            if permission not in DELEGATION_PERMISSIONS:
+                known = ", ".join(DELEGATION_PERMISSIONS)
+                raise QueryError(f"{name} cannot be {permission!r}: choose from {known}.")
         return permissions
 
     def condition(self, name: str, raw: Any, column: str = "") -> Q:
@@ -126,8 +116,8 @@ class Permission:
         return lambda group: all(p in group[self.column] for p in wanted)
 
     def facet(self, groups: Iterable[dict]) -> dict[str, int]:
-        delimited = {permission: f" {permission} " for permission in PERMISSIONS}
-        counts = dict.fromkeys(PERMISSIONS, 0)
+        delimited = {permission: f" {permission} " for permission in DELEGATION_PERMISSIONS}
+        counts = dict.fromkeys(DELEGATION_PERMISSIONS, 0)
         for group in groups:
             held = group[self.column]
             for permission, needle in delimited.items():
@@ -210,7 +200,7 @@ def as_int(name: str, raw: Any, *, low: int, high: int | None = None) -> int:
 
 
 @dataclass(frozen=True)
-class Table:
+class ListSchema:
     resource: Resource
     text: search.TextSpec
     # What a user sorts by -> the column that orders it (text sorts on its folded, indexed copy).
@@ -232,10 +222,10 @@ def plain(*columns: str) -> dict[str, str]:
     return {column: column for column in columns}
 
 
-TABLES: dict[str, Table] = {
+SCHEMAS: dict[str, ListSchema] = {
     table.resource.name: table
     for table in (
-        Table(
+        ListSchema(
             CUSTOMERS,
             search.CUSTOMER_TEXT,
             sortable={
@@ -245,7 +235,7 @@ TABLES: dict[str, Table] = {
             },
             filters={"delegation_status": Choice("delegation_status")},
         ),
-        Table(
+        ListSchema(
             AGENT_INVITATIONS,
             search.AGENT_INVITATION_TEXT,
             sortable={
@@ -270,7 +260,7 @@ TABLES: dict[str, Table] = {
                 "expiring_within_days": WithinDays("expires_at"),
             },
         ),
-        Table(
+        ListSchema(
             DELEGATION_INVITATIONS,
             search.DELEGATION_INVITATION_TEXT,
             sortable={
@@ -283,7 +273,7 @@ TABLES: dict[str, Table] = {
                 "expiring_within_days": WithinDays("expires_at"),
             },
         ),
-        Table(
+        ListSchema(
             AGENT_DELEGATIONS,
             search.AGENT_DELEGATION_TEXT,
             sortable={
@@ -312,6 +302,12 @@ TABLES: dict[str, Table] = {
         ),
     )
 }
+
+
+def rebuild_counts(resource: str) -> None:
+    """Store the resource's count summary as the rows stand now (a pass just completed)."""
+    table = SCHEMAS[resource]
+    counts.store(resource, counts.group(table.resource.model.objects.all(), table.dimensions))
 
 
 # --- answers ---------------------------------------------------------------------------------
@@ -377,9 +373,9 @@ def ask(
     Counts come from one grouping of the matching rows by the filter columns. Without a search
     or a time-based filter that grouping is the summary the last complete pass stored
     (`counts.py`), so a page costs the same at 100 rows or 100,000."""
-    table = TABLES.get(resource)
+    table = SCHEMAS.get(resource)
     if table is None:
-        raise QueryError(f"There is no table {resource!r}: choose from {', '.join(TABLES)}.")
+        raise QueryError(f"There is no table {resource!r}: choose from {', '.join(SCHEMAS)}.")
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise QueryError(f"A page holds 1 to {MAX_PAGE_SIZE} rows, not {limit}.")
     offset = max(int(offset), 0)
@@ -438,7 +434,7 @@ def ask(
 
 
 def sorted_first(
-    table: Table, rows: QuerySet, filters: Mapping[str, Any], sort_column: str
+    table: ListSchema, rows: QuerySet, filters: Mapping[str, Any], sort_column: str
 ) -> QuerySet:
     """The rows filtered on copies of the columns that no index serves (SQLite's `+column`).
 
@@ -464,7 +460,7 @@ def sorted_first(
 
 
 def led_by_filter(
-    table: Table, filters: Mapping[str, Any], conditions: dict[str, Q], order: list[str]
+    table: ListSchema, filters: Mapping[str, Any], conditions: dict[str, Q], order: list[str]
 ) -> list[str]:
     """PostgreSQL: a filter to one value whose column leads an index that goes on with the
     sort column (pending, by expiry) reads that index in order and stops after a page.
@@ -516,7 +512,7 @@ def tally(
     return count, for_facet
 
 
-def filter_conditions(table: Table, filters: Mapping[str, Any]) -> dict[str, Q]:
+def filter_conditions(table: ListSchema, filters: Mapping[str, Any]) -> dict[str, Q]:
     conditions = {}
     for name, raw in filters.items():
         kind = table.filters.get(name)
@@ -529,7 +525,7 @@ def filter_conditions(table: Table, filters: Mapping[str, Any]) -> dict[str, Q]:
     return conditions
 
 
-def facets_wanted(table: Table, wanted: Iterable[str] | None) -> list[str]:
+def facets_wanted(table: ListSchema, wanted: Iterable[str] | None) -> list[str]:
     faceted = [name for name, kind in table.filters.items() if kind.faceted]
     names = faceted if wanted is None else list(wanted)
     for name in names:
@@ -541,7 +537,7 @@ def facets_wanted(table: Table, wanted: Iterable[str] | None) -> list[str]:
     return names
 
 
-def ordering(table: Table, sort: str) -> list[str]:
+def ordering(table: ListSchema, sort: str) -> list[str]:
     """The sort asked for, then creation time and id in the first column's direction: every
     page has one stable order, and one index on (column, created_at, id) serves it both ways."""
     order: list[str] = []

@@ -33,7 +33,7 @@ from django.db import (
 from django.utils import timezone
 
 from natural.errors import NaturalError, NaturalRejected
-from read_model import counts
+from read_model import query
 from read_model.models import SyncRun
 from read_model.resources import (
     AGENT_DELEGATIONS,
@@ -260,7 +260,7 @@ def complete(run: SyncRun, resource: Resource) -> None:
             prune(run, now)
     if full:
         refresh_search_indexes(resource)
-    counts.rebuild(run.resource)
+    query.rebuild_counts(run.resource)
 
 
 def prune(run: SyncRun, now: datetime) -> None:

@@ -53,7 +53,7 @@ def secondary_result(future: Future, default):
 
 
 @dataclass
-class Table:
+class LiveTable:
     """One browse table: its page template, its region id and how to fetch and show a page."""
 
     template: str

@@ -37,7 +37,7 @@ def count_label(count: int, statuses: Sequence[str], noun: str) -> str:
 
 
 @dataclass
-class IndexedTable:
+class ReadModelTable:
     """One table read from the read model: which resource, its page and region, its rows."""
 
     resource: str

@@ -23,8 +23,8 @@ from read_model.rows import as_agent_delegation
 from saved_views.bar import ViewBar
 from tables.catalog import DELEGATION_COLUMNS
 from tables.columns import headers
-from tables.live import Table, agents_alongside
-from tables.read_model import IndexedTable
+from tables.live import LiveTable, agents_alongside
+from tables.read_model import ReadModelTable
 
 # The table's columns in order, as its header shows them (the select checkbox before them and
 # the row actions after them are never hideable).
@@ -46,7 +46,7 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
         "headers": headers(DELEGATION_COLUMNS, request.GET.get("sort", "")),
     }
     if form.is_valid() and form.asks_read_model():
-        indexed = IndexedTable(
+        indexed = ReadModelTable(
             resource="agent_delegations",
             template=template,
             target=target,
@@ -56,7 +56,7 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
             status_filter="state",
         )
         return indexed.respond(request, form, context, agents=agents)
-    table = Table(
+    table = LiveTable(
         template=template, target=target, fetch=revocation.list_agent_delegations, present=row
     )
     return table.respond(request, form, context, agents=agents)

@@ -23,7 +23,7 @@ from natural.agent_names import AgentNames
 from natural.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from natural.fanout import submit
 from natural.ids import is_id
-from tables.live import Table
+from tables.live import LiveTable
 
 DETAIL_ROWS = 20
 
@@ -34,7 +34,7 @@ def customer_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("q", "").strip():
         # Natural has no customer search: a query is answered from the local index.
         return customer_search(request)
-    table = Table(
+    table = LiveTable(
         template="browse/customer_list.html",
         target="customers-table",
         fetch=reads.list_customers,

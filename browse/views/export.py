@@ -23,7 +23,7 @@ from browse.forms import (
     CustomerFilterForm,
     DelegationInvitationFilterForm,
     InvitationFilterForm,
-    TableForm,
+    LiveListForm,
 )
 from dashboard import roles
 from natural import reads, revocation
@@ -67,7 +67,7 @@ def _lines(fetch: Callable, query: dict, first, columns: Iterable[Column]) -> It
 
 
 def export(
-    request: HttpRequest, form: TableForm, fetch: Callable, columns: tuple, name: str
+    request: HttpRequest, form: LiveListForm, fetch: Callable, columns: tuple, name: str
 ) -> HttpResponse:
     if not form.is_valid():
         return HttpResponse(

@@ -19,8 +19,8 @@ from read_model.rows import as_agent_invitation, as_delegation_invitation
 from saved_views.bar import ViewBar
 from tables.catalog import AGENT_INVITATION_COLUMNS, DELEGATION_INVITATION_COLUMNS
 from tables.columns import headers
-from tables.live import Table, agents_alongside
-from tables.read_model import IndexedTable
+from tables.live import LiveTable, agents_alongside
+from tables.read_model import ReadModelTable
 
 
 @require_GET
@@ -45,7 +45,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         "view_bar": ViewBar(request, "agent_invitations", leading=int(can_cancel)),
     }
     if form.is_valid() and form.asks_read_model():
-        indexed = IndexedTable(
+        indexed = ReadModelTable(
             resource="agent_invitations",
             template="browse/invitation_list.html",
             target="invitations-table",
@@ -54,7 +54,7 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
             present=lambda item: row(as_agent_invitation(item)),
         )
         return indexed.respond(request, form, context, agents=agents)
-    table = Table(
+    table = LiveTable(
         template="browse/invitation_list.html",
         target="invitations-table",
         fetch=reads.list_agent_invitations,
@@ -76,7 +76,7 @@ def delegation_invitation_list(request: HttpRequest) -> HttpResponse:
     }
     template, target = "browse/delegation_invitation_list.html", "delegation-invitations-table"
     if form.is_valid() and form.asks_read_model():
-        indexed = IndexedTable(
+        indexed = ReadModelTable(
             resource="delegation_invitations",
             template=template,
             target=target,
@@ -85,7 +85,7 @@ def delegation_invitation_list(request: HttpRequest) -> HttpResponse:
             present=lambda item: row(as_delegation_invitation(item)),
         )
         return indexed.respond(request, form, context)
-    table = Table(
+    table = LiveTable(
         template=template, target=target, fetch=reads.list_delegation_invitations, present=row
     )
     return table.respond(request, form, context)

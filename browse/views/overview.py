@@ -21,6 +21,4 @@ def overview(request: HttpRequest) -> HttpResponse:
             return HttpResponse("Unknown card.", status=404, content_type="text/plain")
         card = overview_cards.one_card(name)
         return TemplateResponse(request, card.template, {"card": card})
-    return TemplateResponse(
-        request, "browse/overview.html", {"cards": overview_cards.all_cards()}
-    )
+    return TemplateResponse(request, "browse/overview.html", {"cards": overview_cards.all_cards()})

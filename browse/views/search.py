@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from browse.forms import PAGE_SIZES, CustomerFilterForm
 from dashboard import roles
+from dashboard.htmx import HtmxHttpRequest
 from dashboard.partials import render_partial_response
 from natural import reads
 from natural.errors import NaturalError, NaturalNotFound, UpstreamFailure
@@ -27,7 +28,7 @@ UPDATED_EVENT = "customer-index-updated"
 
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
-def customer_search(request: HttpRequest) -> HttpResponse:
+def customer_search(request: HtmxHttpRequest) -> HttpResponse:
     query = search.normalise(request.GET.get("q", ""))
     form = CustomerFilterForm(request.GET)
     page_size = form.cleaned_data["limit"] if form.is_valid() else PAGE_SIZES[0]
@@ -73,7 +74,7 @@ def parse_offset(raw: str | None) -> int:
 
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
-def index_status(request: HttpRequest) -> HttpResponse:
+def index_status(request: HtmxHttpRequest) -> HttpResponse:
     """The freshness line and refresh progress; polled while a pass runs."""
     state = freshness.status()
     response = render_status(request, state)
@@ -87,7 +88,7 @@ def index_status(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @permission_required(roles.REFRESH_INDEX, raise_exception=True)
-def index_refresh(request: HttpRequest) -> HttpResponse:
+def index_refresh(request: HtmxHttpRequest) -> HttpResponse:
     """Start a pass in the background; the status fragment then polls its progress."""
     notice = ""
     try:
@@ -105,7 +106,7 @@ def index_refresh(request: HttpRequest) -> HttpResponse:
 
 
 def render_status(
-    request: HttpRequest, state: freshness.Freshness, *, notice: str = ""
+    request: HtmxHttpRequest, state: freshness.Freshness, *, notice: str = ""
 ) -> TemplateResponse:
     context = {
         "freshness": state,
@@ -117,7 +118,7 @@ def render_status(
 
 @require_POST
 @permission_required(roles.REFRESH_INDEX, raise_exception=True)
-def quick_refresh(request: HttpRequest, resource: str) -> HttpResponse:
+def quick_refresh(request: HtmxHttpRequest, resource: str) -> HttpResponse:
     """A quick pass of one list (its newest pages), then back to the page that asked."""
     try:
         run = sync.sync(resource, mode=SyncRun.Mode.QUICK, started_by=request.user.get_username())

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from browse import presenters
 from dashboard import roles
+from dashboard.htmx import HtmxHttpRequest
 from dashboard.partials import render_partial_response
 from natural.errors import NaturalError
-from operations import confirm, engine, invitation_rows, perform
+from operations import confirm, invitation_rows, perform
 from operations.bulk_cancel import BulkCancelReport
 from operations.confirm import key_reused
 from operations.manager_forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
 from operations.models import Action, Operation
-from operations.reconcile import CannotReconcile
+from operations.reconcile import CannotReconcile, reconcile
 from operations.views.common import (
     action_view,
     ask_again,
@@ -27,13 +27,14 @@ from operations.views.common import (
     skipped_confirmation,
     upstream_failure,
 )
+from tables.badges import badge
 
 DIALOG_TARGET = "action-dialog-body"
 CONFIRM_TEMPLATE = "operations/cancel_confirm.html"
 
 
 @action_view(roles.CANCEL, method="GET")
-def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
+def cancel_confirm(request: HtmxHttpRequest, adi_id: str) -> HttpResponse:
     require_id("adi", adi_id)
     # Whatever table the row came from (Natural's list or the local read model), what is
     # offered is what Natural says now.
@@ -50,7 +51,7 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
         "status_now": status_now,
-        "badge_now": presenters.badge(status_now),
+        "badge_now": badge(status_now),
         "gone": invitation is None and searched_all,
         "not_pending": invitation is not None and not invitation.is_pending,
     }
@@ -64,7 +65,7 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
 
 
 @action_view(roles.CANCEL, method="POST")
-def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
+def cancel(request: HtmxHttpRequest, adi_id: str) -> HttpResponse:
     require_id("adi", adi_id)
     form = ConfirmedActionForm(request.POST)
     if not form.is_valid():
@@ -113,7 +114,7 @@ def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
 
 
 @action_view(roles.CANCEL, method="GET")
-def bulk_cancel_confirm(request: HttpRequest) -> HttpResponse:
+def bulk_cancel_confirm(request: HtmxHttpRequest) -> HttpResponse:
     selection = InvitationSelectionForm(request.GET)
     if not selection.is_valid():
         return render(request, "operations/selection_invalid.html", {"form": selection}, status=400)
@@ -132,7 +133,7 @@ def bulk_cancel_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @action_view(roles.CANCEL, method="POST")
-def bulk_cancel(request: HttpRequest) -> HttpResponse:
+def bulk_cancel(request: HtmxHttpRequest) -> HttpResponse:
     form = BulkCancelForm(request.POST)
     if not form.is_valid() or not form.cleaned_data["invitation"]:
         return refused_without_confirmation(
@@ -165,7 +166,7 @@ def _bulk_operation_or_404(key) -> Operation:
 
 
 @action_view(roles.CANCEL, method="GET")
-def bulk_cancel_result(request: HttpRequest, key) -> HttpResponse:
+def bulk_cancel_result(request: HtmxHttpRequest, key) -> HttpResponse:
     operation = _bulk_operation_or_404(key)
     report = BulkCancelReport.of(operation)
     context = {
@@ -177,11 +178,11 @@ def bulk_cancel_result(request: HttpRequest, key) -> HttpResponse:
 
 
 @action_view(roles.CANCEL, method="POST")
-def bulk_cancel_reconcile(request: HttpRequest, key) -> HttpResponse:
+def bulk_cancel_reconcile(request: HtmxHttpRequest, key) -> HttpResponse:
     """Read the selected invitations' statuses from Natural; never send the cancel again."""
     operation = _bulk_operation_or_404(key)
     try:
-        engine.reconcile(operation, actor=request.user)
+        reconcile(operation, actor=request.user)
     except NaturalError as error:
         return upstream_failure(request, error, title="Check statuses")
     except CannotReconcile as error:

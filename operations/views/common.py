@@ -6,24 +6,27 @@ import uuid
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from dashboard.htmx import HtmxHttpRequest
 from natural.errors import UpstreamFailure
 from operations.manager_forms import is_id
 
 
-def posted_key(request: HttpRequest) -> uuid.UUID | None:
+def posted_key(request: HtmxHttpRequest) -> uuid.UUID | None:
     try:
         return uuid.UUID(request.POST.get("key", ""))
     except ValueError:
         return None
 
 
-def upstream_error_page(request: HttpRequest, template: str, error, context=None) -> HttpResponse:
+def upstream_error_page(
+    request: HtmxHttpRequest, template: str, error, context=None
+) -> HttpResponse:
     """Natural could not answer a read the page needs: say so, with the status a proxy expects."""
     failure = UpstreamFailure.of(error)
     context = {**(context or {}), "upstream_error": failure}
@@ -47,7 +50,7 @@ def require_id(prefix: str, value: str) -> None:
         raise Http404(f"Not a {prefix}_ id.")
 
 
-def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str:
+def safe_next(request: HtmxHttpRequest, candidate: str | None, fallback: str) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -55,7 +58,7 @@ def safe_next(request: HttpRequest, candidate: str | None, fallback: str) -> str
     return fallback
 
 
-def came_from(request: HttpRequest) -> str | None:
+def came_from(request: HtmxHttpRequest) -> str | None:
     """The page a confirmation was opened from: explicit `next`, else the htmx current URL."""
     candidate = request.GET.get("next") or request.POST.get("next")
     if not candidate and request.htmx:
@@ -63,7 +66,7 @@ def came_from(request: HttpRequest) -> str | None:
     return candidate
 
 
-def upstream_failure(request: HttpRequest, error, *, title: str) -> HttpResponse:
+def upstream_failure(request: HtmxHttpRequest, error, *, title: str) -> HttpResponse:
     failure = UpstreamFailure.of(error)
     response = render(
         request,
@@ -76,7 +79,7 @@ def upstream_failure(request: HttpRequest, error, *, title: str) -> HttpResponse
 
 
 def refused_without_confirmation(
-    request: HttpRequest, form, *, title: str, confirm_url: str
+    request: HtmxHttpRequest, form, *, title: str, confirm_url: str
 ) -> HttpResponse:
     """A POST that skipped the confirmation or left out the reason: nothing is sent."""
     response = render(
@@ -96,7 +99,7 @@ def skipped_confirmation(form) -> bool:
     return "key" in form.errors
 
 
-def ask_again(request: HttpRequest, template: str, context: dict) -> HttpResponse:
+def ask_again(request: HtmxHttpRequest, template: str, context: dict) -> HttpResponse:
     """A confirmation with a bad value: the same form again, its errors next to the fields.
 
     From the dialog the answer replaces the dialog's body rather than the row the form was aimed

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from dashboard import roles
+from dashboard.htmx import HtmxHttpRequest
 from dashboard.partials import render_partial_response
 from natural import reads
 from natural.errors import NaturalError
@@ -25,7 +26,7 @@ QUEUE_CHANGED = "review-queue-changed"
 
 
 @action_view(roles.REVIEW, method="GET")
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     form = ReviewQueueForm(
         request.GET or None,
         agents=review_queue_model.agent_choices(),
@@ -54,7 +55,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 @action_view(roles.REVIEW, method="POST")
-def review_queue_refresh(request: HttpRequest) -> HttpResponse:
+def review_queue_refresh(request: HtmxHttpRequest) -> HttpResponse:
     """Start a full pass of the agent delegations in the background (removals and revocations
     show only after a full one); the queue says a refresh is running until it completes."""
     try:
@@ -70,7 +71,7 @@ def review_queue_refresh(request: HttpRequest) -> HttpResponse:
 
 
 @action_view(roles.REVIEW, method="POST")
-def review_mark(request: HttpRequest, adl_id: str) -> HttpResponse:
+def review_mark(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
     form = ReviewMarkForm(request.POST)
     fallback = reverse("delegation-detail", args=[adl_id])

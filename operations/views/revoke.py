@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import roles
+from dashboard.htmx import HtmxHttpRequest
 from dashboard.partials import render_partial_response
 from natural import reads, revocation
 from natural.errors import NaturalError, NaturalNotFound
@@ -39,7 +40,7 @@ def _detail_url(adl_id: str) -> str:
 
 
 @action_view(roles.REVOKE, method="GET")
-def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
+def revoke_confirm(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
     next_url = safe_next(request, came_from(request), _detail_url(adl_id))
     try:
@@ -72,7 +73,7 @@ def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
 
 
 @action_view(roles.REVOKE, method="POST")
-def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
+def revoke(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
     form = ConfirmedActionForm(request.POST)
     if not form.is_valid():
@@ -136,7 +137,7 @@ UNKNOWN_STATE = (
 )
 
 
-def _ask_again(request: HttpRequest, adl_id: str, form) -> HttpResponse:
+def _ask_again(request: HtmxHttpRequest, adl_id: str, form) -> HttpResponse:
     try:
         delegation = reads.get_agent_delegation(adl_id)
     except NaturalError as error:
@@ -198,7 +199,7 @@ def _read_selected(ids: list[str]):
 
 
 @action_view(roles.REVOKE, method="GET")
-def bulk_revoke_confirm(request: HttpRequest) -> HttpResponse:
+def bulk_revoke_confirm(request: HtmxHttpRequest) -> HttpResponse:
     selection = DelegationSelectionForm(request.GET)
     if not selection.is_valid():
         return render(request, "operations/selection_invalid.html", {"form": selection}, status=400)
@@ -219,7 +220,7 @@ def bulk_revoke_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @action_view(roles.REVOKE, method="POST")
-def bulk_revoke(request: HttpRequest) -> HttpResponse:
+def bulk_revoke(request: HtmxHttpRequest) -> HttpResponse:
     form = BulkRevokeForm(request.POST)
     if not form.is_valid() or not form.cleaned_data["delegation"]:
         return refused_without_confirmation(
@@ -287,7 +288,7 @@ def _batch_or_404(key) -> Batch:
 
 
 @action_view(roles.REVOKE, method="GET")
-def bulk_revoke_result(request: HttpRequest, key) -> HttpResponse:
+def bulk_revoke_result(request: HtmxHttpRequest, key) -> HttpResponse:
     context = _bulk_context(_batch_or_404(key))
     return render_partial_response(
         request, "operations/bulk_revoke_result.html", context, target="bulk-progress"
@@ -295,7 +296,7 @@ def bulk_revoke_result(request: HttpRequest, key) -> HttpResponse:
 
 
 @action_view(roles.REVOKE, method="POST")
-def bulk_revoke_send(request: HttpRequest, key) -> HttpResponse:
+def bulk_revoke_send(request: HtmxHttpRequest, key) -> HttpResponse:
     """Sends the next pending pair and answers with the progress so far (htmx drives the loop)."""
     batch = _batch_or_404(key)
     perform.send_next(batch)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from operations.models import Action, Operation, State
+from operations.reconcile import reconcile
 from tests.actions.conftest import new_key, rendered_key, sent
 
 pytestmark = pytest.mark.django_db
@@ -181,7 +182,6 @@ def test_an_access_already_revoked_is_not_sent_again(natural, manager_client, de
 def test_an_unknown_revoke_is_reconciled_by_reading_not_resending(
     natural, manager_client, delegation
 ):
-    from operations import engine
 
     natural.faults.add("drop_after", count=10, method="DELETE")
     key = new_key()
@@ -189,6 +189,6 @@ def test_an_unknown_revoke_is_reconciled_by_reading_not_resending(
     operation = Operation.objects.get(key=key)
     assert operation.state == State.UNKNOWN
     writes = len(sent(natural))
-    operation = engine.reconcile(operation, actor=operation.actor)
+    operation = reconcile(operation, actor=operation.actor)
     assert operation.reconciliation["outcome"] == "found"
     assert len(sent(natural)) == writes

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from operations import engine
 from operations.models import Operation, OperationAttempt, State
+from operations.reconcile import reconcile
 from tests.operations.conftest import emails, invitations_to, invite_arguments, upstream_writes
 
 pytestmark = pytest.mark.django_db
@@ -192,7 +193,7 @@ def test_reconcile_records_what_natural_has(natural, submit_invite):
     assert operation.state == State.UNKNOWN
     attempts_before = list(operation.attempts.values())
 
-    operation = engine.reconcile(operation, actor=operation.actor)
+    operation = reconcile(operation, actor=operation.actor)
     assert operation.reconciliation["outcome"] == "found"
     assert len(operation.reconciliation["found"]) == 3
     assert operation.state == State.SUCCEEDED
@@ -203,7 +204,7 @@ def test_reconcile_says_absent_when_nothing_was_created(natural, submit_invite):
     natural.faults.add("drop_before", count=3, method="POST")
     operation = submit_invite(emails(2, start=80))
     assert operation.state == State.UNKNOWN
-    operation = engine.reconcile(operation, actor=operation.actor)
+    operation = reconcile(operation, actor=operation.actor)
     assert operation.reconciliation["outcome"] == "absent"
 
 

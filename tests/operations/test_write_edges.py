@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from operations import engine
 from operations.models import Batch, Operation, State
+from operations.reconcile import reconcile
 from sandbox.testing import SandboxTransport
 from tests.operations.conftest import emails, invitations_to, invite_arguments, upstream_writes
 from tests.operations.test_invite_views import URL, form_data, form_key, preview_then_confirm
@@ -127,7 +128,7 @@ def test_a_part_sending_right_now_is_not_flagged(natural, admin, agent_id):
 
 def test_reconcile_settles_a_part_left_sending(natural, admin, agent_id):
     operation = stale_sending(natural, admin, agent_id)
-    operation = engine.reconcile(operation, actor=admin)
+    operation = reconcile(operation, actor=admin)
     assert operation.state == State.UNKNOWN
     assert operation.reconciliation["outcome"] == "absent"
     operation = engine.retry(operation)
@@ -147,7 +148,7 @@ def test_reconcile_that_finds_everything_marks_the_part_succeeded(natural, admin
         idempotency_key=str(operation.key),
         idempotent=True,
     )
-    operation = engine.reconcile(operation, actor=admin)
+    operation = reconcile(operation, actor=admin)
     assert operation.state == State.SUCCEEDED
     assert operation.reconciliation["outcome"] == "found"
     assert len(invitations_to(natural, ["person920@example.com", "person921@example.com"])) == 2
