@@ -9,7 +9,6 @@ from django.urls import reverse
 
 from dashboard import roles
 from dashboard.htmx import HtmxHttpRequest
-from dashboard.partials import render_partial_response
 from natural.errors import NaturalError
 from operations import confirm, invitation_rows, perform
 from operations.bulk_cancel import BulkCancelReport
@@ -19,17 +18,20 @@ from operations.models import Action, Operation
 from operations.reconcile import CannotReconcile, reconcile
 from operations.views.common import (
     action_view,
+    after_send,
+    aimed_at_row,
     ask_again,
     came_from,
-    refused_without_confirmation,
+    confirmation,
+    confirmed_selection,
+    posted_confirmation,
     require_id,
     safe_next,
-    skipped_confirmation,
+    ticked,
     upstream_failure,
 )
 from tables.badges import badge
 
-DIALOG_TARGET = "action-dialog-body"
 CONFIRM_TEMPLATE = "operations/cancel_confirm.html"
 
 
@@ -55,35 +57,27 @@ def cancel_confirm(request: HtmxHttpRequest, adi_id: str) -> HttpResponse:
         "gone": invitation is None and searched_all,
         "not_pending": invitation is not None and not invitation.is_pending,
     }
-    return render_partial_response(
-        request,
-        CONFIRM_TEMPLATE,
-        context,
-        target=DIALOG_TARGET,
-        partial="confirm-body",
-    )
+    return confirmation(request, CONFIRM_TEMPLATE, context)
 
 
 @action_view(roles.CANCEL, method="POST")
 def cancel(request: HtmxHttpRequest, adi_id: str) -> HttpResponse:
     require_id("adi", adi_id)
-    form = ConfirmedActionForm(request.POST)
+    form, refusal = posted_confirmation(
+        request,
+        ConfirmedActionForm,
+        title="Cancel invitation",
+        confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
+    )
+    if refusal:
+        return refusal
     if not form.is_valid():
-        if skipped_confirmation(form):
-            return refused_without_confirmation(
-                request,
-                form,
-                title="Cancel invitation",
-                confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
-            )
         context = {
             "invitation_id": adi_id,
             "email": request.POST.get("email", "")[:254],
             "form": form,
             "next_url": safe_next(request, form.data.get("next"), reverse("invitation-list")),
-            "row_target": (request.htmx.target or "").startswith("cancel-cell-")
-            if request.htmx
-            else False,
+            "row_target": aimed_at_row(request, "cancel-cell-"),
         }
         return ask_again(request, CONFIRM_TEMPLATE, context)
     sent = confirm.send_once(
@@ -102,12 +96,14 @@ def cancel(request: HtmxHttpRequest, adi_id: str) -> HttpResponse:
         return key_reused(request, sent.operation)
     operation = sent.operation
     next_url = safe_next(request, form.cleaned_data["next"], reverse("invitation-list"))
-    if request.htmx and (request.htmx.target or "").startswith("cancel-cell-"):
-        context = {"operation": operation, "adi_id": adi_id}
-        context["outcome"] = confirm.outcome(operation)
-        return render(request, "operations/_cancel_outcome.html", context)
-    confirm.tell(request, operation)
-    return confirm.go(request, next_url)
+    in_row = after_send(
+        request,
+        operation,
+        row_prefix="cancel-cell-",
+        outcome_template="operations/_cancel_outcome.html",
+        context={"adi_id": adi_id},
+    )
+    return in_row or confirm.go(request, next_url)
 
 
 # Many invitations at once
@@ -115,9 +111,9 @@ def cancel(request: HtmxHttpRequest, adi_id: str) -> HttpResponse:
 
 @action_view(roles.CANCEL, method="GET")
 def bulk_cancel_confirm(request: HtmxHttpRequest) -> HttpResponse:
-    selection = InvitationSelectionForm(request.GET)
-    if not selection.is_valid():
-        return render(request, "operations/selection_invalid.html", {"form": selection}, status=400)
+    selection, refusal = ticked(request, InvitationSelectionForm)
+    if refusal:
+        return refusal
     ids = selection.cleaned_data["invitation"]
     statuses = selection.statuses
     next_url = safe_next(request, came_from(request), reverse("invitation-list"))
@@ -134,14 +130,15 @@ def bulk_cancel_confirm(request: HtmxHttpRequest) -> HttpResponse:
 
 @action_view(roles.CANCEL, method="POST")
 def bulk_cancel(request: HtmxHttpRequest) -> HttpResponse:
-    form = BulkCancelForm(request.POST)
-    if not form.is_valid() or not form.cleaned_data["invitation"]:
-        return refused_without_confirmation(
-            request,
-            form,
-            title="Cancel invitations",
-            confirm_url=reverse("invitation-bulk-cancel-confirm"),
-        )
+    form, refusal = confirmed_selection(
+        request,
+        BulkCancelForm,
+        "invitation",
+        title="Cancel invitations",
+        confirm_url=reverse("invitation-bulk-cancel-confirm"),
+    )
+    if refusal:
+        return refusal
     sent = confirm.send_once(
         form.cleaned_data["key"],
         submit=lambda: perform.cancel_invitations(

@@ -13,7 +13,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard.htmx import HtmxHttpRequest
+from dashboard.partials import render_partial_response
 from natural.errors import UpstreamFailure
+from operations import confirm
 from operations.manager_forms import is_id
 
 
@@ -111,3 +113,67 @@ def ask_again(request: HtmxHttpRequest, template: str, context: dict) -> HttpRes
         response["HX-Reswap"] = "innerHTML"
         return response
     return render(request, template, context, status=400)
+
+
+# The confirm-and-send steps of cancel and revoke, one or many rows.
+
+DIALOG_TARGET = "action-dialog-body"
+
+
+def aimed_at_row(request: HtmxHttpRequest, prefix: str) -> bool:
+    """htmx aims the answer at a row's action cell (`cancel-cell-…`, `revoke-cell-…`)."""
+    return bool(request.htmx) and (request.htmx.target or "").startswith(prefix)
+
+
+def confirmation(
+    request: HtmxHttpRequest, template: str, context: dict, *, status: int = 200
+) -> HttpResponse:
+    """The confirmation: its body alone in the dialog, the whole page without JavaScript."""
+    return render_partial_response(
+        request, template, context, target=DIALOG_TARGET, partial="confirm-body", status=status
+    )
+
+
+def posted_confirmation(request: HtmxHttpRequest, form_class, *, title: str, confirm_url: str):
+    """(form, refusal): the refusal page when the post skipped the confirmation (nothing is
+    sent); else the form, valid or with its errors for the confirmation to show again."""
+    form = form_class(request.POST)
+    if not form.is_valid() and skipped_confirmation(form):
+        return form, refused_without_confirmation(
+            request, form, title=title, confirm_url=confirm_url
+        )
+    return form, None
+
+
+def ticked(request: HtmxHttpRequest, selection_form_class):
+    """(selection, refusal): the rows ticked in a table, or the page that says what was wrong."""
+    selection = selection_form_class(request.GET)
+    if not selection.is_valid():
+        page = render(request, "operations/selection_invalid.html", {"form": selection}, status=400)
+        return selection, page
+    return selection, None
+
+
+def confirmed_selection(
+    request: HtmxHttpRequest, form_class, field: str, *, title: str, confirm_url: str
+):
+    """(form, refusal): a confirmed post of many rows; nothing is sent without a confirmation,
+    a reason and at least one row."""
+    form = form_class(request.POST)
+    if not form.is_valid() or not form.cleaned_data[field]:
+        return form, refused_without_confirmation(
+            request, form, title=title, confirm_url=confirm_url
+        )
+    return form, None
+
+
+def after_send(
+    request: HtmxHttpRequest, operation, *, row_prefix: str, outcome_template: str, context: dict
+) -> HttpResponse | None:
+    """From a row's action cell, the outcome in the cell; else None, and the message is queued
+    for the page the caller goes back to."""
+    if aimed_at_row(request, row_prefix):
+        context = {**context, "operation": operation, "outcome": confirm.outcome(operation)}
+        return render(request, outcome_template, context)
+    confirm.tell(request, operation)
+    return None

@@ -22,17 +22,20 @@ from operations.manager_forms import BulkRevokeForm, ConfirmedActionForm, Delega
 from operations.models import Action, Batch, Operation, State
 from operations.views.common import (
     action_view,
+    after_send,
+    aimed_at_row,
     ask_again,
     came_from,
-    refused_without_confirmation,
+    confirmation,
+    confirmed_selection,
+    posted_confirmation,
     require_id,
     safe_next,
-    skipped_confirmation,
+    ticked,
     upstream_failure,
 )
 
 CONFIRM_TEMPLATE = "operations/revoke_confirm.html"
-DIALOG_TARGET = "action-dialog-body"
 
 
 def _detail_url(adl_id: str) -> str:
@@ -48,14 +51,7 @@ def revoke_confirm(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
     except NaturalNotFound:
         # Listed in a local copy (the review queue) but gone from Natural by now.
         context = {"gone": adl_id, "next_url": next_url}
-        return render_partial_response(
-            request,
-            CONFIRM_TEMPLATE,
-            context,
-            target=DIALOG_TARGET,
-            partial="confirm-body",
-            status=200 if request.htmx else 404,
-        )
+        return confirmation(request, CONFIRM_TEMPLATE, context, status=200 if request.htmx else 404)
     except NaturalError as error:
         return upstream_failure(request, error, title="Revoke access")
     state = _current_state(delegation)
@@ -67,23 +63,21 @@ def revoke_confirm(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
     }
-    return render_partial_response(
-        request, CONFIRM_TEMPLATE, context, target=DIALOG_TARGET, partial="confirm-body"
-    )
+    return confirmation(request, CONFIRM_TEMPLATE, context)
 
 
 @action_view(roles.REVOKE, method="POST")
 def revoke(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
-    form = ConfirmedActionForm(request.POST)
+    form, refusal = posted_confirmation(
+        request,
+        ConfirmedActionForm,
+        title="Revoke access",
+        confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
+    )
+    if refusal:
+        return refusal
     if not form.is_valid():
-        if skipped_confirmation(form):
-            return refused_without_confirmation(
-                request,
-                form,
-                title="Revoke access",
-                confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
-            )
         return _ask_again(request, adl_id, form)
     key = form.cleaned_data["key"]
     existing = Operation.objects.filter(key=key).first()
@@ -148,9 +142,7 @@ def _ask_again(request: HtmxHttpRequest, adl_id: str, form) -> HttpResponse:
         **_state_flags(_current_state(delegation)),
         "form": form,
         "next_url": next_url,
-        "row_target": (request.htmx.target or "").startswith("revoke-cell-")
-        if request.htmx
-        else False,
+        "row_target": aimed_at_row(request, "revoke-cell-"),
     }
     return ask_again(request, CONFIRM_TEMPLATE, context)
 
@@ -163,12 +155,14 @@ def _state_flags(state: str) -> dict:
 
 
 def _after_revoke(request, operation, next_candidate, adl_id) -> HttpResponse:
-    next_url = safe_next(request, next_candidate, _detail_url(adl_id))
-    context = {"operation": operation, "adl_id": adl_id, "outcome": confirm.outcome(operation)}
-    if request.htmx and (request.htmx.target or "").startswith("revoke-cell-"):
-        return render(request, "operations/_revoke_outcome.html", context)
-    confirm.tell(request, operation)
-    return confirm.go(request, next_url)
+    in_row = after_send(
+        request,
+        operation,
+        row_prefix="revoke-cell-",
+        outcome_template="operations/_revoke_outcome.html",
+        context={"adl_id": adl_id},
+    )
+    return in_row or confirm.go(request, safe_next(request, next_candidate, _detail_url(adl_id)))
 
 
 # Many delegations at once
@@ -200,9 +194,9 @@ def _read_selected(ids: list[str]):
 
 @action_view(roles.REVOKE, method="GET")
 def bulk_revoke_confirm(request: HtmxHttpRequest) -> HttpResponse:
-    selection = DelegationSelectionForm(request.GET)
-    if not selection.is_valid():
-        return render(request, "operations/selection_invalid.html", {"form": selection}, status=400)
+    selection, refusal = ticked(request, DelegationSelectionForm)
+    if refusal:
+        return refusal
     ids = selection.cleaned_data["delegation"]
     try:
         delegations, left_out = _read_selected(ids)
@@ -221,14 +215,15 @@ def bulk_revoke_confirm(request: HtmxHttpRequest) -> HttpResponse:
 
 @action_view(roles.REVOKE, method="POST")
 def bulk_revoke(request: HtmxHttpRequest) -> HttpResponse:
-    form = BulkRevokeForm(request.POST)
-    if not form.is_valid() or not form.cleaned_data["delegation"]:
-        return refused_without_confirmation(
-            request,
-            form,
-            title="Revoke access",
-            confirm_url=reverse("delegation-bulk-revoke-confirm"),
-        )
+    form, refusal = confirmed_selection(
+        request,
+        BulkRevokeForm,
+        "delegation",
+        title="Revoke access",
+        confirm_url=reverse("delegation-bulk-revoke-confirm"),
+    )
+    if refusal:
+        return refusal
     key = form.cleaned_data["key"]
     batch = perform.existing_batch(key)
     if batch is None:
