@@ -142,7 +142,7 @@ class ReadModelQuestions(forms.Form):
         return bool(data.get("q") or data.get("sort") or data.get("counts"))
 
     def read_model_query(self) -> dict:
-        """The question for `customer_index.query.ask`: this table's filters, plus search,
+        """The question for `read_model.query.ask`: this table's filters, plus search,
         sort and page."""
         data = self.cleaned_data
         return {

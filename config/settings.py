@@ -203,7 +203,7 @@ STORAGES = {
     },
 }
 
-# The Natural API. The token is read here and used only by delegations/client.py.
+# The Natural API. The token is read here and used only by natural/client.py.
 NATURAL_API_URL = env.str("NATURAL_API_URL", default="http://127.0.0.1:8765")
 NATURAL_API_TOKEN = env.str("NATURAL_API_TOKEN", default="")
 NATURAL_API_CONNECT_TIMEOUT = env.float("NATURAL_API_CONNECT_TIMEOUT", default=2.0)

@@ -2,7 +2,7 @@
 
 The bytes are compact JSON in a fixed key order, so the same input always gives the same
 bytes, and a resend is byte-identical to the first send. They are built once, stored with the
-operation (operations.engine) and sent by the client (delegations.client).
+operation (operations.engine) and sent by the client (natural.client).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A browse table answered from the local read model (customer_index): search by part of a
+"""A browse table answered from the local read model (read_model/): search by part of a
 value, sort by any column shown, counts and facet counts, each labelled with its freshness.
 Asked only when a user asks one of those questions; Natural's live list stays the default."""
 
