@@ -38,7 +38,7 @@ format: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/python manage.py collectstatic --no-input -v 0
 	$(BIN)/python manage.py migrate --no-input
-	$(BIN)/gunicorn dashboard.wsgi --config scripts/gunicorn.conf.py
+	$(BIN)/gunicorn config.wsgi --config scripts/gunicorn.conf.py
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

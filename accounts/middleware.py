@@ -10,18 +10,19 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from dashboard.htmx import HtmxHttpRequest
 from dashboard.roles import role_of
 
 # What a person who still has to enrol may open: the enrolment itself, and the way out.
 ENROLMENT_PATHS = ("mfa_activate_totp", "mfa_view_recovery_codes", "logout", "account_logout")
 
 
-def signed_in_through_provider(request: HttpRequest) -> bool:
+def signed_in_through_provider(request: HtmxHttpRequest) -> bool:
     records = get_authentication_records(request, request.user)
     return bool(records) and records[0].get("method") == "socialaccount"
 
 
-def needs_second_factor_enrolment(request: HttpRequest) -> bool:
+def needs_second_factor_enrolment(request: HtmxHttpRequest) -> bool:
     user = request.user
     if not user.is_authenticated or not settings.MFA_REQUIRED_ROLES:
         return False
@@ -37,7 +38,7 @@ class SecondFactorEnrolmentMiddleware:
         self.get_response = get_response
         self.allowed_paths: frozenset[str] | None = None
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HtmxHttpRequest) -> HttpResponse:
         if self.allowed_paths is None:
             self.allowed_paths = frozenset(reverse(name) for name in ENROLMENT_PATHS)
         if request.path in self.allowed_paths or request.path.startswith(settings.STATIC_URL):
@@ -45,7 +46,7 @@ class SecondFactorEnrolmentMiddleware:
         if not needs_second_factor_enrolment(request):
             return self.get_response(request)
         target = reverse("mfa_activate_totp")
-        if getattr(request, "htmx", False):
+        if request.htmx:
             response = HttpResponse(status=401)
             response["HX-Redirect"] = target
             return response

@@ -1,6 +1,6 @@
 """Sign-in settings: password login, single sign-on over OpenID Connect and the second factor.
 
-Every value comes from the environment; `dashboard/settings.py` star-imports this module.
+Every value comes from the environment; `config/settings.py` star-imports this module.
 """
 
 from __future__ import annotations

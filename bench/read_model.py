@@ -120,9 +120,9 @@ def measure(database_url: str, base_url: str) -> dict:
     from django.core.management import call_command
     from django.db import connection
 
-    from customer_index import query
-    from customer_index.models import SyncRun
-    from delegations import call_log, services
+    from natural import call_log, reads
+    from read_model import query
+    from read_model.models import SyncRun
 
     started = time.perf_counter()
     call_command("sync_index", "--jobs", "4", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -139,7 +139,7 @@ def measure(database_url: str, base_url: str) -> dict:
     )
     quick_seconds = time.perf_counter() - started
 
-    agents = sorted(agent.id for agent in services.list_agents())
+    agents = sorted(agent.id for agent in reads.list_agents())
     # The sync's thousands of Natural calls are still being logged by a background thread:
     # timed beside it, the first questions measured the log's writes, not the page.
     call_log.flush()

@@ -65,7 +65,7 @@ def setup_django(database_url: str, api_url: str, token: str) -> None:
     """Django on the given database, migrated, talking to the given Natural."""
     os.environ.update(
         DATABASE_URL=database_url,
-        DJANGO_SETTINGS_MODULE="dashboard.settings",
+        DJANGO_SETTINGS_MODULE="config.settings",
         NATURAL_API_URL=api_url,
         NATURAL_API_TOKEN=token,
         LOG_LEVEL="WARNING",
@@ -85,8 +85,8 @@ def measure(database_url: str) -> dict:
     setup_django(database_url, "http://natural.sandbox", TOKEN)
     from django.db import connection
 
-    from customer_index import search, sync
-    from delegations import client
+    from natural import client
+    from read_model import search, sync
     from sandbox import create_app
     from sandbox.testing import SandboxTransport
 

@@ -91,7 +91,7 @@ def session_cookie(env: dict) -> str:
     result = subprocess.run(
         [sys.executable, "-c", script],
         cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "dashboard.settings"},
+        env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
         capture_output=True,
         text=True,
         check=True,
@@ -161,7 +161,7 @@ def run(requests_for_memory: int = 5000) -> dict:
             sys.executable,
             "-m",
             "gunicorn",
-            "dashboard.wsgi",
+            "config.wsgi",
             "--config",
             "scripts/gunicorn.conf.py",
         ]

@@ -45,7 +45,7 @@ class TimedTransport(httpx.BaseTransport):
 def _configure(workdir: Path) -> None:
     os.environ.update(
         {
-            "DJANGO_SETTINGS_MODULE": "dashboard.settings",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
             "DJANGO_DEBUG": "false",
             "DJANGO_SECRET_KEY": "bench-" + "x" * 50,
             "DJANGO_ALLOWED_HOSTS": "testserver",
@@ -77,9 +77,9 @@ def run() -> dict:
         from django.core.management import call_command
         from django.test import Client
 
-        from delegations import call_log
-        from delegations import client as natural_client
-        from delegations.services import list_agents
+        from natural import call_log
+        from natural import client as natural_client
+        from natural.reads import list_agents
         from sandbox import create_app
         from sandbox.testing import SandboxTransport
 

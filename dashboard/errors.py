@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 from allauth.core.exceptions import ImmediateHttpResponse, ReauthenticationRequired
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import BadRequest, PermissionDenied, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
@@ -65,3 +66,9 @@ class ProductErrorPagesMiddleware:
             return not_found(request, exception)
         logger.error("Internal Server Error: %s", request.path, exc_info=exception)
         return server_error(request)
+
+
+@login_not_required
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale form (CSRF token expired in another tab): ask for a reload, never a blank swap."""
+    return TemplateResponse(request, "403_csrf.html", {"reason": reason}, status=403)

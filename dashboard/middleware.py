@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
+from dashboard.htmx import HtmxHttpRequest
+
 
 class HtmxVaryMiddleware:
     """Every page can answer with a full document or a partial, so caches must key on HX-Request."""
@@ -17,7 +19,7 @@ class HtmxVaryMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HtmxHttpRequest) -> HttpResponse:
         response = self.get_response(request)
         patch_vary_headers(response, ("HX-Request",))
         return response
@@ -32,9 +34,9 @@ class HtmxLoginRedirectMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HtmxHttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if not getattr(request, "htmx", False) or response.status_code not in (301, 302):
+        if not request.htmx or response.status_code not in (301, 302):
             return response
         login_path = resolve_url(settings.LOGIN_URL)
         if urlsplit(response["Location"]).path != login_path:
@@ -58,7 +60,7 @@ class PrivateResponsesMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: HtmxHttpRequest) -> HttpResponse:
         response = self.get_response(request)
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
@@ -68,16 +70,3 @@ class PrivateResponsesMiddleware:
             else:
                 patch_cache_control(response, private=True, no_cache=True, no_store=True)
         return response
-
-
-class PageBudgetMiddleware:
-    """Each request gets one time budget for all its reads of Natural (delegations.budget)."""
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        from delegations import budget, client
-
-        with budget.page_budget(client.monotonic()):
-            return self.get_response(request)

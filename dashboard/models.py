@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from dashboard.roles import PERMISSIONS
+from dashboard.roles import DASHBOARD_PERMISSIONS
 
 
 class Access(models.Model):
@@ -11,7 +11,7 @@ class Access(models.Model):
     class Meta:
         managed = False
         default_permissions = ()
-        permissions = list(PERMISSIONS.items())
+        permissions = list(DASHBOARD_PERMISSIONS.items())
 
     def __str__(self) -> str:
         return "dashboard permissions"

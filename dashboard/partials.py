@@ -8,17 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
+from dashboard.htmx import HtmxHttpRequest
 
-def wants_partial(request: HttpRequest, target: str) -> bool:
-    htmx = getattr(request, "htmx", None)
+
+def wants_partial(request: HtmxHttpRequest, target: str) -> bool:
+    htmx = request.htmx
     return bool(htmx) and htmx.target == target and not htmx.history_restore_request
 
 
 def render_partial_response(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     template_name: str,
     context: Mapping | None = None,
     *,

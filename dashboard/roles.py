@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from dashboard.auth import load_access
+
 VIEW = "dashboard.view_natural"
 INVITE = "dashboard.invite_customers"
 REVOKE = "dashboard.revoke_delegations"
@@ -18,7 +20,7 @@ REFRESH_INDEX = "dashboard.refresh_index"
 SECURITY_LOG = "dashboard.view_security_log"
 MANAGE_SAVED_VIEWS = "dashboard.manage_saved_views"
 
-PERMISSIONS = {
+DASHBOARD_PERMISSIONS = {
     "view_natural": "Can view customers, invitations and delegations",
     "invite_customers": "Can create customer and delegation invitations",
     "revoke_delegations": "Can revoke an agent's access to a customer",
@@ -31,7 +33,7 @@ PERMISSIONS = {
 }
 
 ROLES = {
-    "admin": list(PERMISSIONS),
+    "admin": list(DASHBOARD_PERMISSIONS),
     "manager": [
         "view_natural",
         "revoke_delegations",
@@ -55,8 +57,6 @@ def role_of(user: AbstractBaseUser | AnonymousUser) -> str | None:
         return None
     if not hasattr(user, "_role_cache"):
         if not hasattr(user, "_group_names"):
-            from dashboard.auth import load_access
-
             load_access(user)
         user._role_cache = next((role for role in ROLES if role in user._group_names), None)
     return user._role_cache

@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dashboard import roles
-from delegations import writes
-from operations import reconcile
+from natural import writes
+from operations import finders
 from operations.models import Action, Operation, State
 
 
@@ -36,7 +36,7 @@ class Write:
     body: Callable[..., bytes] | None
     # Natural replays a key it already processed, so the same key and bytes may be resent.
     idempotent: bool
-    finder: reconcile.Finder | None
+    finder: finders.Finder | None
     # "the cancel of invitation adi_…", from the operation's target.
     subject: Callable[[dict[str, Any]], str]
     # "Invitation adi_… canceled."
@@ -104,7 +104,7 @@ WRITES: dict[str, Write] = {
             path=writes.invite_customers_path,
             body=writes.invite_customers_body,
             idempotent=True,
-            finder=reconcile.find_customer_invitations,
+            finder=finders.find_customer_invitations,
             subject=lambda t: f"the invitation of {_recipients(t)} to agent {t.get('agent_id')}",
             done=lambda t: f"Invited {_recipients(t)} to agent {t.get('agent_id')}.",
         ),
@@ -115,7 +115,7 @@ WRITES: dict[str, Write] = {
             path=writes.DELEGATION_INVITATIONS_PATH,
             body=writes.delegation_invitation_body,
             idempotent=False,
-            finder=reconcile.find_delegation_invitations,
+            finder=finders.find_delegation_invitations,
             subject=lambda t: f"the delegation invitation to {t.get('customer_email')}",
             done=lambda t: f"Delegation invitation sent to {t.get('customer_email')}.",
         ),
@@ -126,7 +126,7 @@ WRITES: dict[str, Write] = {
             path=writes.revoke_access_path,
             body=None,
             idempotent=True,
-            finder=reconcile.find_revoked_access,
+            finder=finders.find_revoked_access,
             subject=lambda t: f"the revoke of {_who(t)}'s access to {_whom(t)}",
             done=lambda t: f"Revoked {_who(t)}'s access to {_whom(t)}.",
         ),
@@ -137,7 +137,7 @@ WRITES: dict[str, Write] = {
             path=writes.cancel_invitation_path,
             body=None,
             idempotent=True,
-            finder=reconcile.find_cancelled_invitation,
+            finder=finders.find_cancelled_invitation,
             subject=lambda t: f"the cancel of invitation {t.get('invitation_id')}",
             done=lambda t: f"Invitation {t.get('invitation_id')} canceled.",
         ),
@@ -148,7 +148,7 @@ WRITES: dict[str, Write] = {
             path=writes.BULK_CANCEL_PATH,
             body=writes.bulk_cancel_body,
             idempotent=False,
-            finder=reconcile.find_cancelled_invitations,
+            finder=finders.find_cancelled_invitations,
             subject=lambda t: f"the cancel of {_invitations(t)}",
             done=lambda t: f"Canceled {_invitations(t)}.",
         ),

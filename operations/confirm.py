@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django_htmx.http import HttpResponseClientRedirect
 
+from dashboard.htmx import HtmxHttpRequest
 from operations import catalog, engine
 from operations.models import Operation
 
@@ -66,16 +67,16 @@ def outcome(operation: Operation) -> tuple[str, str]:
     return catalog.declared(operation.action).outcome(operation)
 
 
-def tell(request: HttpRequest, operation: Operation) -> None:
+def tell(request: HtmxHttpRequest, operation: Operation) -> None:
     level, sentence = outcome(operation)
     messages.add_message(request, LEVELS[level], sentence)
 
 
-def go(request: HttpRequest, url: str) -> HttpResponse:
+def go(request: HtmxHttpRequest, url: str) -> HttpResponse:
     return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
-def key_reused(request: HttpRequest, operation: Operation) -> HttpResponse:
+def key_reused(request: HtmxHttpRequest, operation: Operation) -> HttpResponse:
     """This form's key already sent something else: say so, and link to what it sent."""
     response = TemplateResponse(
         request, "operations/form_used.html", {"operation": operation}, status=409

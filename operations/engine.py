@@ -23,7 +23,6 @@ cancel_invitation, cancel_invitations, ...):
         Commits the batch and every part's operation (keys chunk_key(key, i)) in one
         transaction, before the first part is sent. Returns the existing batch for a known key.
     run_batch(batch) -> list[Operation]            sends the batch's pending parts in order.
-    reconcile(operation, actor=) -> Operation       see operations.reconcile.
 
 No database transaction is open while a request is on the wire: each state change is its own
 short autocommit statement, and attempts are written as they finish.
@@ -33,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +41,15 @@ from django.db.models import Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from natural.client import get_client
+from natural.errors import (
+    NaturalCredentialsRefused,
+    NaturalError,
+    NaturalOutcomeUnknown,
+    NaturalRejected,
+)
+from natural.records import parse_write_result
+from operations.catalog import declared
 from operations.models import (
     Batch,
     Operation,
@@ -52,7 +59,6 @@ from operations.models import (
 )
 
 logger = logging.getLogger("operations.engine")
-SETTLE_POLL_SECONDS = 0.1
 
 
 class KeyReused(Exception):
@@ -162,16 +168,6 @@ def abandon(operation: Operation) -> Operation:
     return operation
 
 
-def await_settled(operation: Operation, *, seconds: float) -> Operation:
-    """Wait a little for another request that is sending this operation right now."""
-    deadline = time.monotonic() + seconds
-    operation.refresh_from_db()
-    while operation.is_being_sent and time.monotonic() < deadline:
-        time.sleep(SETTLE_POLL_SECONDS)
-        operation.refresh_from_db()
-    return operation
-
-
 def _next_round(operation: Operation) -> int:
     return (operation.attempts.aggregate(last=Max("round"))["last"] or 0) + 1
 
@@ -253,25 +249,12 @@ def digest_of_bodies(bodies) -> str:
     return digest_of_hashes(Operation.hash_body(body) for body in bodies)
 
 
-def reconcile(operation: Operation, *, actor) -> Operation:
-    from operations import reconcile as reconciliation
-
-    return reconciliation.reconcile(operation, actor=actor)
-
-
 # Sending
 
 
 def _send(operation: Operation, *, round_number: int, resumed: bool) -> Operation:
     """`resumed`: the operation was `unknown` (or left `sending`), so an earlier send may have
     been applied and only an answer that proves otherwise may call it failed."""
-    from delegations.client import get_client
-    from delegations.errors import (
-        NaturalCredentialsRefused,
-        NaturalError,
-        NaturalOutcomeUnknown,
-        NaturalRejected,
-    )
 
     base_number = operation.attempts.count()
     body = operation.body_bytes
@@ -359,7 +342,6 @@ def _finish(operation: Operation, state: str, result: dict[str, Any]) -> Operati
 
 
 def _success_result(response) -> dict[str, Any]:
-    from delegations.records import parse_write_result
 
     written = parse_write_result(response.json)
     items = []
@@ -423,8 +405,6 @@ def _unknown_result(error) -> dict[str, Any]:
 
 def _check_declared(action: str, method: str, idempotent: bool) -> None:
     """A write is sent the way its declaration says, or not at all (a bug, never a resend)."""
-    from operations.catalog import declared
-
     write = declared(action)
     if write.method != method.upper() or write.idempotent != idempotent:
         raise ValueError(f"{action} is declared {write.method}, idempotent={write.idempotent}.")

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from delegations import writes
+from natural import writes
 from operations import recipients
 from operations.confirm import new_key
 from operations.models import Action, State
@@ -23,7 +23,7 @@ MAX_BATCH = 1000
 DEFAULT_EXPIRY_DAYS = 7
 MAX_EXPIRY_DAYS = 90
 MAX_DOLLARS = Decimal("1000000000")
-PERMISSION_CHOICES = [(name, name) for name in writes.PERMISSIONS]
+PERMISSION_CHOICES = [(name, name) for name in writes.GRANTABLE_PERMISSIONS]
 MAX_CSV_BYTES = 1024 * 1024
 
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from delegations import services
-from delegations.errors import NaturalError
-from delegations.views.listing import AgentNames
+from natural import reads
+from natural.agent_names import AgentNames
+from natural.errors import NaturalError
 
 SEARCH_PAGES = 5
 SEARCH_PAGE_SIZE = 100
@@ -21,7 +21,7 @@ def _find(ids: set[str]) -> tuple[dict, bool]:
     found: dict = {}
     cursor = None
     for _ in range(SEARCH_PAGES):
-        page = services.list_agent_invitations(cursor=cursor, limit=SEARCH_PAGE_SIZE)
+        page = reads.list_agent_invitations(cursor=cursor, limit=SEARCH_PAGE_SIZE)
         found.update((item.id, item) for item in page.items if item.id in ids)
         if not (page.has_more and page.next_cursor):
             return found, True

@@ -7,12 +7,12 @@ from decimal import Decimal
 from django import forms
 from django.core.exceptions import ValidationError
 
-from customer_index.query import MAX_OFFSET, PERMISSIONS
-from delegations.ids import is_id
-from delegations.records import INVITATION_STATUSES
+from natural.ids import is_id
+from natural.records import DELEGATION_PERMISSIONS, INVITATION_STATUSES
 from operations.confirm import new_key
 from operations.review_marks import ReviewMark
 from operations.review_queue import PAGE_SIZES as REVIEW_PAGE_SIZES
+from read_model.query import MAX_OFFSET
 
 # One table page; a bulk action is read and confirmed item by item, so keep it bounded.
 MAX_SELECTION = 100
@@ -139,7 +139,7 @@ class ReviewQueueForm(forms.Form):
     permission = forms.ChoiceField(
         required=False,
         label="Permission",
-        choices=[("", "Any permission")] + [(p, p) for p in PERMISSIONS],
+        choices=[("", "Any permission")] + [(p, p) for p in DELEGATION_PERMISSIONS],
     )
     limit_above = forms.DecimalField(
         required=False,
@@ -174,7 +174,7 @@ class ReviewQueueForm(forms.Form):
         self.fields["created_by"].choices = [("", "Anyone"), *creators]
 
     def query_filters(self) -> dict:
-        """The read model's filters (query.TABLES) for what was chosen."""
+        """The read model's filters (query.SCHEMAS) for what was chosen."""
         cleaned = self.cleaned_data
         dollars = cleaned.get("limit_above")
         return {

@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from natural.client import longest_silence
+
 # Natural keeps an idempotency record this long; after it, the same key starts a new request.
 REPLAY_WINDOW = timedelta(hours=48)
 # Transport errors that prove a request never left this process.
@@ -22,21 +24,12 @@ NEVER_LEFT = frozenset({"ConnectError", "ConnectTimeout", "PoolTimeout"})
 def sending_lease() -> timedelta:
     """How long a live process can hold a `sending` row without a sign of life.
 
-    The sender stamps `sending_since` when it claims the row and again after every attempt. In
-    between lie at most one attempt (the connect and read timeouts) and one wait before the
-    next (the longest Retry-After it honours, never more than the retry budget). A row not
+    The sender stamps `sending_since` when it claims the row and again after every attempt; in
+    between lies at most what one call to Natural may spend without answering. A row not
     stamped for longer than that, plus a margin for the database round trips, belongs to a
     process that died.
     """
-    from delegations.client import RetryPolicy
-
-    seconds = (
-        settings.NATURAL_API_CONNECT_TIMEOUT
-        + settings.NATURAL_API_READ_TIMEOUT
-        + min(settings.NATURAL_API_RETRY_BUDGET, RetryPolicy.retry_after_cap)
-        + LEASE_MARGIN_SECONDS
-    )
-    return timedelta(seconds=seconds)
+    return timedelta(seconds=longest_silence() + LEASE_MARGIN_SECONDS)
 
 
 LEASE_MARGIN_SECONDS = 5

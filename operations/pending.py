@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from natural import reads
 from operations.recipients import Recipient
 
 PAGE_SIZE = 100
@@ -22,12 +23,10 @@ class PendingCheck:
 
 
 def already_invited(agent_id: str, recipients: list[Recipient]) -> PendingCheck:
-    from delegations import services
-
     wanted = {recipient.identity: recipient for recipient in recipients}
     found: dict[tuple[str, str], Recipient] = {}
-    pages = services.iter_pages(
-        services.list_agent_invitations,
+    pages = reads.iter_pages(
+        reads.list_agent_invitations,
         max_pages=MAX_PAGES,
         agent_id=agent_id,
         statuses=["PENDING"],

@@ -15,7 +15,7 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
-from delegations.ids import is_id
+from natural.ids import is_id
 
 EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}$")
 PHONE = re.compile(r"^\+[1-9]\d{6,14}$", re.ASCII)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from delegations.writes import CHUNK_SIZE
+from natural.writes import CHUNK_SIZE
 from operations.models import Batch, Operation, State
 
 RECIPIENT_POINTER = re.compile(r"^/data/attributes/recipients/(\d+)(?:/.*)?$")

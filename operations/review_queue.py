@@ -15,12 +15,12 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from customer_index import query
-from customer_index.models import IndexedAgentDelegation, SyncRun
 from operations.review_marks import ReviewMark
+from read_model import query
+from read_model.models import IndexedAgentDelegation, SyncRun
 
 RESOURCE = SyncRun.Resource.AGENT_DELEGATIONS
-TABLE = query.TABLES[RESOURCE]
+TABLE = query.SCHEMAS[RESOURCE]
 UNREVIEWED = "unreviewed"
 STATES = (UNREVIEWED, ReviewMark.Verdict.FLAGGED.value, ReviewMark.Verdict.REVIEWED.value)
 PAGE_SIZES = (10, 25, 50)
@@ -74,7 +74,7 @@ def latest_marks():
 def read(
     filters: Mapping[str, Any], *, state: str = UNREVIEWED, offset: int = 0, limit: int = 50
 ) -> Queue:
-    """One page of the active delegations matching `filters` (query.TABLES' agent delegation
+    """One page of the active delegations matching `filters` (query.SCHEMAS' agent delegation
     filters) in one review state, with the count of every state. Raises query.QueryError.
 
     Marked delegations are few next to all of them, so each state is a set of ids from the

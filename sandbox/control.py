@@ -1,17 +1,26 @@
 """Sandbox-only endpoints under /__sandbox/: what the public API cannot do (consent as the
 customer, move time, reset) and the fault switchboard. Not part of the Natural API."""
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from sandbox import serializers
 from sandbox.calls import Call, Reply
-from sandbox.clock import format_ms, parse_timestamp
+from sandbox.clock import Clock, format_ms, parse_timestamp
 from sandbox.errors import invalid_body
-from sandbox.faults import InvalidFault
+from sandbox.faults import FaultBook, InvalidFault
 from sandbox.validation import path_id
 
-if TYPE_CHECKING:
-    from sandbox.app import SandboxApp
+
+class Sandbox(Protocol):
+    """What the control endpoints use of the running sandbox (sandbox.app.SandboxApp)."""
+
+    clock: Clock
+    faults: FaultBook
+
+    def reset(self) -> None: ...
+    def counts(self) -> dict[str, int]: ...
+    def request_log_snapshot(self) -> list: ...
+    def clear_request_log(self) -> int: ...
 
 
 def _invitation_reply(call: Call, invitation_id: str) -> Reply:
@@ -20,29 +29,29 @@ def _invitation_reply(call: Call, invitation_id: str) -> Reply:
     return Reply(200, {"data": data})
 
 
-def accept_invitation(app: "SandboxApp", call: Call) -> Reply:
+def accept_invitation(app: Sandbox, call: Call) -> Reply:
     invitation_id = path_id("adi", call.path_args["invitation_id"], "id")
     call.store.accept_invitation(call.store.invitation(invitation_id))
     return _invitation_reply(call, invitation_id)
 
 
-def decline_invitation(app: "SandboxApp", call: Call) -> Reply:
+def decline_invitation(app: Sandbox, call: Call) -> Reply:
     invitation_id = path_id("adi", call.path_args["invitation_id"], "id")
     call.store.decline_invitation(call.store.invitation(invitation_id))
     return _invitation_reply(call, invitation_id)
 
 
-def expire_invitation(app: "SandboxApp", call: Call) -> Reply:
+def expire_invitation(app: Sandbox, call: Call) -> Reply:
     invitation_id = path_id("adi", call.path_args["invitation_id"], "id")
     call.store.expire_invitation(call.store.invitation(invitation_id))
     return _invitation_reply(call, invitation_id)
 
 
-def get_clock(app: "SandboxApp", call: Call) -> Reply:
+def get_clock(app: Sandbox, call: Call) -> Reply:
     return Reply(200, {"now": format_ms(app.clock.now())})
 
 
-def move_clock(app: "SandboxApp", call: Call) -> Reply:
+def move_clock(app: Sandbox, call: Call) -> Reply:
     body = _object_body(call)
     if "advanceSeconds" in body:
         seconds = body["advanceSeconds"]
@@ -61,12 +70,12 @@ def move_clock(app: "SandboxApp", call: Call) -> Reply:
     return get_clock(app, call)
 
 
-def reset(app: "SandboxApp", call: Call) -> Reply:
+def reset(app: Sandbox, call: Call) -> Reply:
     app.reset()
     return Reply(200, {"reset": True, "counts": app.counts()})
 
 
-def add_fault(app: "SandboxApp", call: Call) -> Reply:
+def add_fault(app: Sandbox, call: Call) -> Reply:
     body = _object_body(call)
     try:
         fault = app.faults.add(
@@ -83,19 +92,19 @@ def add_fault(app: "SandboxApp", call: Call) -> Reply:
     return Reply(200, {"fault": fault.to_json()})
 
 
-def list_faults(app: "SandboxApp", call: Call) -> Reply:
+def list_faults(app: Sandbox, call: Call) -> Reply:
     return Reply(200, {"faults": [fault.to_json() for fault in app.faults.active()]})
 
 
-def clear_faults(app: "SandboxApp", call: Call) -> Reply:
+def clear_faults(app: Sandbox, call: Call) -> Reply:
     return Reply(200, {"cleared": app.faults.clear()})
 
 
-def list_requests(app: "SandboxApp", call: Call) -> Reply:
+def list_requests(app: Sandbox, call: Call) -> Reply:
     return Reply(200, {"requests": [record.to_json() for record in app.request_log_snapshot()]})
 
 
-def clear_requests(app: "SandboxApp", call: Call) -> Reply:
+def clear_requests(app: Sandbox, call: Call) -> Reply:
     return Reply(200, {"cleared": app.clear_request_log()})
 
 

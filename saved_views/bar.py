@@ -14,7 +14,8 @@ from django.http import HttpRequest
 
 from saved_views.choices import hidden_columns
 from saved_views.models import SavedView
-from saved_views.tables import MAX_COLUMN_POSITION, TABLES, same_query, tables_for, view_query
+from saved_views.queries import MAX_COLUMN_POSITION, same_query, view_query
+from tables.catalog import DECLARED, tables_for
 
 
 def visible_views(user, table: str | None):
@@ -29,7 +30,7 @@ class ViewBar:
     draws the bar and the region, which the htmx partial of the rows never does."""
 
     def __init__(self, request: HttpRequest, table: str, *, leading: int = 0) -> None:
-        self.spec = TABLES[table]
+        self.spec = DECLARED[table]
         self.table = table
         self.user = request.user
         # Cells before the first Column (the select checkbox), never hideable.
@@ -45,7 +46,7 @@ class ViewBar:
         """ " hide-col-3 hide-col-6": appended to the table region's own classes."""
         positions = [
             index + 1 + self.leading
-            for index, column in enumerate(self.spec.columns())
+            for index, column in enumerate(self.spec.columns)
             if column.key in self.hidden
         ]
         return "".join(f" hide-col-{p}" for p in positions if p <= MAX_COLUMN_POSITION)
@@ -54,7 +55,7 @@ class ViewBar:
     def columns(self) -> list[dict]:
         return [
             {"key": column.key, "label": column.label, "shown": column.key not in self.hidden}
-            for column in self.spec.columns()
+            for column in self.spec.columns
         ]
 
     @cached_property

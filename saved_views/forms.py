@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from saved_views.models import NAME_MAX, SavedView
-from saved_views.tables import QUERY_MAX, view_query
+from saved_views.queries import QUERY_MAX, view_query
 
 
 class ViewNameForm(forms.Form):

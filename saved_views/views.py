@@ -18,13 +18,14 @@ from saved_views.bar import visible_views
 from saved_views.choices import hidden_columns, hide_columns
 from saved_views.forms import SaveViewForm, ViewNameForm
 from saved_views.models import SavedView
-from saved_views.tables import TABLES, table_or_404, view_query
+from saved_views.queries import view_query
+from tables.catalog import DECLARED, declared_or_404
 
 
 @require_POST
 @permission_required(roles.VIEW, raise_exception=True)
 def choose_columns(request: HttpRequest) -> HttpResponse:
-    spec = table_or_404(request.POST.get("table"), request.user)
+    spec = declared_or_404(request.POST.get("table"), request.user)
     keys = spec.column_keys()
     shown = set(request.POST.getlist("shown"))
     back = spec.url(view_query(request.POST.get("query", "")))
@@ -38,7 +39,7 @@ def choose_columns(request: HttpRequest) -> HttpResponse:
 @require_POST
 @permission_required(roles.VIEW, raise_exception=True)
 def save_view(request: HttpRequest) -> HttpResponse:
-    spec = table_or_404(request.POST.get("table"), request.user)
+    spec = declared_or_404(request.POST.get("table"), request.user)
     form = SaveViewForm(request.POST, owner=request.user, table=spec.key)
     if form.is_valid():
         data = form.cleaned_data
@@ -79,7 +80,7 @@ def open_view(request: HttpRequest) -> HttpResponse:
     """Opening a view makes its columns this user's columns for the table (so the Columns
     menu and every later visit agree), then shows the table with the view's query."""
     view = _visible_or_404(request, request.POST.get("view"))
-    spec = table_or_404(view.table, request.user)
+    spec = declared_or_404(view.table, request.user)
     hide_columns(request.user, spec, view.hidden)
     return redirect(spec.url(view.query))
 
@@ -88,7 +89,7 @@ def _manage_context(request: HttpRequest, table: str | None, editing=None) -> di
     views = visible_views(request.user, table)
     can_manage = request.user.has_perm(roles.MANAGE_SAVED_VIEWS)
     groups = []
-    for spec in TABLES.values():
+    for spec in DECLARED.values():
         if (table and spec.key != table) or not spec.allowed(request.user):
             continue
         rows = []
@@ -114,7 +115,7 @@ def _manage_context(request: HttpRequest, table: str | None, editing=None) -> di
                     "form": form,
                     "can_delete": mine or (view.shared and can_manage),
                     "url": spec.url(view.query),
-                    "hides": [c.label for c in spec.columns() if c.key in view.hidden],
+                    "hides": [c.label for c in spec.columns if c.key in view.hidden],
                 }
             )
         groups.append({"spec": spec, "rows": rows})
@@ -126,7 +127,7 @@ def _manage_context(request: HttpRequest, table: str | None, editing=None) -> di
 def view_list(request: HttpRequest) -> HttpResponse:
     table = request.GET.get("table") or None
     if table is not None:
-        table_or_404(table, request.user)
+        declared_or_404(table, request.user)
     return TemplateResponse(request, "saved_views/manage.html", _manage_context(request, table))
 
 
@@ -174,7 +175,7 @@ def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _return_table(request: HttpRequest) -> str | None:
     """The table the views page was narrowed to, to go back to it (None for every table)."""
     table = request.POST.get("return_table") or None
-    return table if table in TABLES else None
+    return table if table in DECLARED else None
 
 
 def _manage_url(table: str | None) -> str:

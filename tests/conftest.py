@@ -26,11 +26,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # The test database is dropped after this: on PostgreSQL that fails ("is being accessed by
     # other users") while a background thread still holds a connection to it. The call log's
     # writer and the fan-out pool each close theirs once their work is done: let them finish.
-    from delegations import call_log
-    from delegations.views import concurrent
+    from natural import call_log, fanout
 
     with django_db_blocker.unblock():
-        pool = getattr(concurrent, "_executor", None)
+        pool = getattr(fanout, "_executor", None)
         if pool is not None:
             pool.shutdown(wait=True)
         call_log.flush()  # after the pool: its last calls queue rows too

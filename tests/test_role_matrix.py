@@ -48,7 +48,7 @@ def test_every_url_answers_each_role_without_error_and_refusals_send_nothing(
 ):
     # The refresh button's walk runs in a thread; left running, its calls would be counted
     # against whichever URL is asked next.
-    monkeypatch.setattr("customer_index.sync.launch", lambda run: None)
+    monkeypatch.setattr("read_model.sync.launch", lambda run: None)
     client.force_login(make_user(role))
     problems = []
     for name, route in routes():

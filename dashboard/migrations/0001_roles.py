@@ -1,7 +1,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations, models
 
-from dashboard.roles import PERMISSIONS, ROLES
+from dashboard.roles import DASHBOARD_PERMISSIONS, ROLES
 
 
 def create_roles(apps, schema_editor):
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
             options={
                 "managed": False,
                 "default_permissions": (),
-                "permissions": list(PERMISSIONS.items()),
+                "permissions": list(DASHBOARD_PERMISSIONS.items()),
             },
         ),
         migrations.RunPython(create_roles, remove_roles),

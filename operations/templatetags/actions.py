@@ -20,7 +20,7 @@ def _field(item, name: str, default=""):
     return getattr(item, name, default)
 
 
-@register.inclusion_tag("actions/_delegation_panel.html", takes_context=True)
+@register.inclusion_tag("operations/_delegation_panel.html", takes_context=True)
 def delegation_actions(context, delegation):
     """Revoke, review and history for one delegation (a record or a browse row)."""
     request = context["request"]
@@ -48,7 +48,7 @@ def delegation_actions(context, delegation):
     }
 
 
-@register.inclusion_tag("actions/_history.html", takes_context=True)
+@register.inclusion_tag("operations/_history.html", takes_context=True)
 def customer_history(context, customer_id: str):
     if not context["request"].user.has_perm(roles.AUDIT):
         return {"hidden": True}

@@ -23,11 +23,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import roles
 from dashboard.partials import render_partial_response
-from delegations.errors import NaturalError
+from natural.errors import NaturalError
 from operations import catalog, engine
 from operations.forms import AuditFilterForm
 from operations.models import Operation
-from operations.reconcile import CannotReconcile
+from operations.reconcile import CannotReconcile, reconcile
 
 LIST_TEMPLATE = "operations/audit_list.html"
 DETAIL_TEMPLATE = "operations/audit_detail.html"
@@ -195,7 +195,7 @@ def operation_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, "Only an operation with an unknown outcome is reconciled.")
         return _back(operation)
     try:
-        operation = engine.reconcile(operation, actor=request.user)
+        operation = reconcile(operation, actor=request.user)
     except CannotReconcile as reason:
         messages.error(request, str(reason))
     except NaturalError as error:

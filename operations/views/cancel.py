@@ -3,37 +3,40 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
 from dashboard import roles
-from dashboard.partials import render_partial_response
-from delegations import presenters
-from delegations.errors import NaturalError
-from operations import confirm, engine, invitation_rows, perform
+from dashboard.htmx import HtmxHttpRequest
+from natural.errors import NaturalError
+from operations import confirm, invitation_rows, perform
 from operations.bulk_cancel import BulkCancelReport
 from operations.confirm import key_reused
 from operations.manager_forms import BulkCancelForm, ConfirmedActionForm, InvitationSelectionForm
 from operations.models import Action, Operation
-from operations.reconcile import CannotReconcile
+from operations.reconcile import CannotReconcile, reconcile
 from operations.views.common import (
     action_view,
+    after_send,
+    aimed_at_row,
     ask_again,
     came_from,
-    refused_without_confirmation,
+    confirmation,
+    confirmed_selection,
+    posted_confirmation,
     require_id,
     safe_next,
-    skipped_confirmation,
+    ticked,
     upstream_failure,
 )
+from tables.badges import badge
 
-DIALOG_TARGET = "action-dialog-body"
-CONFIRM_TEMPLATE = "actions/cancel_confirm.html"
+CONFIRM_TEMPLATE = "operations/cancel_confirm.html"
 
 
 @action_view(roles.CANCEL, method="GET")
-def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
+def cancel_confirm(request: HtmxHttpRequest, adi_id: str) -> HttpResponse:
     require_id("adi", adi_id)
     # Whatever table the row came from (Natural's list or the local read model), what is
     # offered is what Natural says now.
@@ -50,39 +53,31 @@ def cancel_confirm(request: HttpRequest, adi_id: str) -> HttpResponse:
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
         "status_now": status_now,
-        "badge_now": presenters.badge(status_now),
+        "badge_now": badge(status_now),
         "gone": invitation is None and searched_all,
         "not_pending": invitation is not None and not invitation.is_pending,
     }
-    return render_partial_response(
-        request,
-        CONFIRM_TEMPLATE,
-        context,
-        target=DIALOG_TARGET,
-        partial="confirm-body",
-    )
+    return confirmation(request, CONFIRM_TEMPLATE, context)
 
 
 @action_view(roles.CANCEL, method="POST")
-def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
+def cancel(request: HtmxHttpRequest, adi_id: str) -> HttpResponse:
     require_id("adi", adi_id)
-    form = ConfirmedActionForm(request.POST)
+    form, refusal = posted_confirmation(
+        request,
+        ConfirmedActionForm,
+        title="Cancel invitation",
+        confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
+    )
+    if refusal:
+        return refusal
     if not form.is_valid():
-        if skipped_confirmation(form):
-            return refused_without_confirmation(
-                request,
-                form,
-                title="Cancel invitation",
-                confirm_url=reverse("invitation-cancel-confirm", args=[adi_id]),
-            )
         context = {
             "invitation_id": adi_id,
             "email": request.POST.get("email", "")[:254],
             "form": form,
             "next_url": safe_next(request, form.data.get("next"), reverse("invitation-list")),
-            "row_target": (request.htmx.target or "").startswith("cancel-cell-")
-            if request.htmx
-            else False,
+            "row_target": aimed_at_row(request, "cancel-cell-"),
         }
         return ask_again(request, CONFIRM_TEMPLATE, context)
     sent = confirm.send_once(
@@ -101,22 +96,24 @@ def cancel(request: HttpRequest, adi_id: str) -> HttpResponse:
         return key_reused(request, sent.operation)
     operation = sent.operation
     next_url = safe_next(request, form.cleaned_data["next"], reverse("invitation-list"))
-    if request.htmx and (request.htmx.target or "").startswith("cancel-cell-"):
-        context = {"operation": operation, "adi_id": adi_id}
-        context["outcome"] = confirm.outcome(operation)
-        return render(request, "actions/_cancel_outcome.html", context)
-    confirm.tell(request, operation)
-    return confirm.go(request, next_url)
+    in_row = after_send(
+        request,
+        operation,
+        row_prefix="cancel-cell-",
+        outcome_template="operations/_cancel_outcome.html",
+        context={"adi_id": adi_id},
+    )
+    return in_row or confirm.go(request, next_url)
 
 
 # Many invitations at once
 
 
 @action_view(roles.CANCEL, method="GET")
-def bulk_cancel_confirm(request: HttpRequest) -> HttpResponse:
-    selection = InvitationSelectionForm(request.GET)
-    if not selection.is_valid():
-        return render(request, "actions/selection_invalid.html", {"form": selection}, status=400)
+def bulk_cancel_confirm(request: HtmxHttpRequest) -> HttpResponse:
+    selection, refusal = ticked(request, InvitationSelectionForm)
+    if refusal:
+        return refusal
     ids = selection.cleaned_data["invitation"]
     statuses = selection.statuses
     next_url = safe_next(request, came_from(request), reverse("invitation-list"))
@@ -128,19 +125,20 @@ def bulk_cancel_confirm(request: HttpRequest) -> HttpResponse:
     rows = invitation_rows.describe(ids, statuses)
     not_pending = [row for row in rows if row["status"] not in (None, "PENDING")]
     context = {"rows": rows, "not_pending": not_pending, "form": form, "next_url": next_url}
-    return render(request, "actions/bulk_cancel_confirm.html", context)
+    return render(request, "operations/bulk_cancel_confirm.html", context)
 
 
 @action_view(roles.CANCEL, method="POST")
-def bulk_cancel(request: HttpRequest) -> HttpResponse:
-    form = BulkCancelForm(request.POST)
-    if not form.is_valid() or not form.cleaned_data["invitation"]:
-        return refused_without_confirmation(
-            request,
-            form,
-            title="Cancel invitations",
-            confirm_url=reverse("invitation-bulk-cancel-confirm"),
-        )
+def bulk_cancel(request: HtmxHttpRequest) -> HttpResponse:
+    form, refusal = confirmed_selection(
+        request,
+        BulkCancelForm,
+        "invitation",
+        title="Cancel invitations",
+        confirm_url=reverse("invitation-bulk-cancel-confirm"),
+    )
+    if refusal:
+        return refusal
     sent = confirm.send_once(
         form.cleaned_data["key"],
         submit=lambda: perform.cancel_invitations(
@@ -165,7 +163,7 @@ def _bulk_operation_or_404(key) -> Operation:
 
 
 @action_view(roles.CANCEL, method="GET")
-def bulk_cancel_result(request: HttpRequest, key) -> HttpResponse:
+def bulk_cancel_result(request: HtmxHttpRequest, key) -> HttpResponse:
     operation = _bulk_operation_or_404(key)
     report = BulkCancelReport.of(operation)
     context = {
@@ -173,15 +171,15 @@ def bulk_cancel_result(request: HttpRequest, key) -> HttpResponse:
         "report": report,
         "rows": invitation_rows.describe(report.selected),
     }
-    return render(request, "actions/bulk_cancel_result.html", context)
+    return render(request, "operations/bulk_cancel_result.html", context)
 
 
 @action_view(roles.CANCEL, method="POST")
-def bulk_cancel_reconcile(request: HttpRequest, key) -> HttpResponse:
+def bulk_cancel_reconcile(request: HtmxHttpRequest, key) -> HttpResponse:
     """Read the selected invitations' statuses from Natural; never send the cancel again."""
     operation = _bulk_operation_or_404(key)
     try:
-        engine.reconcile(operation, actor=request.user)
+        reconcile(operation, actor=request.user)
     except NaturalError as error:
         return upstream_failure(request, error, title="Check statuses")
     except CannotReconcile as error:

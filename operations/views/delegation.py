@@ -13,8 +13,8 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
 from dashboard import roles
-from delegations import services
-from delegations.errors import NaturalError
+from natural import reads
+from natural.errors import NaturalError
 from operations import catalog, confirm, engine, results
 from operations.confirm import new_key
 from operations.forms import DelegationInvitationForm, ProposedAgentFormSet
@@ -28,7 +28,7 @@ TEMPLATE = "operations/delegation_invitation.html"
 @require_http_methods(["GET", "POST"])
 def new_delegation_invitation(request: HttpRequest) -> HttpResponse:
     try:
-        agents = services.list_agents()
+        agents = reads.list_agents()
     except NaturalError as error:
         return upstream_error_page(request, TEMPLATE, error)
 

@@ -16,8 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dashboard import roles
 from dashboard.partials import render_partial_response
-from delegations import services, writes
-from delegations.errors import NaturalError
+from natural import reads, writes
+from natural.errors import NaturalError
 from operations import catalog, engine, pending, results
 from operations.confirm import new_key
 from operations.forms import InviteCustomersForm
@@ -34,7 +34,7 @@ BATCH_TEMPLATE = "operations/batch_detail.html"
 @require_http_methods(["GET", "POST"])
 def invite_customers(request: HttpRequest) -> HttpResponse:
     try:
-        agents = services.list_agents()
+        agents = reads.list_agents()
     except NaturalError as error:
         return upstream_error_page(request, FORM_TEMPLATE, error, {"step": "edit"})
 

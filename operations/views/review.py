@@ -3,41 +3,30 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from customer_index import query, sync
-from customer_index.query import QueryError
 from dashboard import roles
+from dashboard.htmx import HtmxHttpRequest
 from dashboard.partials import render_partial_response
-from delegations import services
-from delegations.errors import NaturalError
-from delegations.views.indexed import Column
+from natural import reads
+from natural.errors import NaturalError
 from operations import review_queue as review_queue_model
 from operations.manager_forms import ReviewMarkForm, ReviewQueueForm
 from operations.review_marks import ReviewMark
 from operations.views.common import action_view, require_id, safe_next, upstream_failure
+from read_model import query, sync
+from read_model.query import QueryError
 from saved_views.bar import ViewBar
 
 TABLE_TARGET = "review-table"
-# The queue's columns in order, as its header shows them (the revoke cell after them is never
-# hideable): what saved views and the Columns menu know of the table.
-REVIEW_COLUMNS = (
-    Column("Agent"),
-    Column("Customer"),
-    Column("Permissions"),
-    Column("Per transaction", css="num"),
-    Column("Expires"),
-    Column("Created"),
-    Column("Review"),
-)
 # What the table listens for to read itself again once a row's mark has changed.
 QUEUE_CHANGED = "review-queue-changed"
 
 
 @action_view(roles.REVIEW, method="GET")
-def review_queue(request: HttpRequest) -> HttpResponse:
+def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     form = ReviewQueueForm(
         request.GET or None,
         agents=review_queue_model.agent_choices(),
@@ -61,12 +50,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
             status = 400
     context["freshness"] = query.freshness(review_queue_model.RESOURCE)
     return render_partial_response(
-        request, "actions/review_queue.html", context, target=TABLE_TARGET, status=status
+        request, "operations/review_queue.html", context, target=TABLE_TARGET, status=status
     )
 
 
 @action_view(roles.REVIEW, method="POST")
-def review_queue_refresh(request: HttpRequest) -> HttpResponse:
+def review_queue_refresh(request: HtmxHttpRequest) -> HttpResponse:
     """Start a full pass of the agent delegations in the background (removals and revocations
     show only after a full one); the queue says a refresh is running until it completes."""
     try:
@@ -82,7 +71,7 @@ def review_queue_refresh(request: HttpRequest) -> HttpResponse:
 
 
 @action_view(roles.REVIEW, method="POST")
-def review_mark(request: HttpRequest, adl_id: str) -> HttpResponse:
+def review_mark(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
     form = ReviewMarkForm(request.POST)
     fallback = reverse("delegation-detail", args=[adl_id])
@@ -94,11 +83,11 @@ def review_mark(request: HttpRequest, adl_id: str) -> HttpResponse:
                 "adl_id": adl_id,
                 "mark_form": form,
             }
-            return render(request, "actions/_review_mark_cell.html", context)
+            return render(request, "operations/_review_mark_cell.html", context)
         back = safe_next(request, request.POST.get("next"), fallback)
         response = render(
             request,
-            "actions/review_mark_invalid.html",
+            "operations/review_mark_invalid.html",
             {"form": form, "adl_id": adl_id, "back": back},
             status=400,
         )
@@ -107,7 +96,7 @@ def review_mark(request: HttpRequest, adl_id: str) -> HttpResponse:
         )
         return response
     try:
-        delegation = services.get_agent_delegation(adl_id)
+        delegation = reads.get_agent_delegation(adl_id)
     except NaturalError as error:
         return upstream_failure(request, error, title="Review delegation")
     mark = ReviewMark.objects.create(
@@ -120,7 +109,7 @@ def review_mark(request: HttpRequest, adl_id: str) -> HttpResponse:
     )
     if request.htmx and request.htmx.target == f"review-mark-{adl_id}":
         response = render(
-            request, "actions/_review_mark_cell.html", {"mark": mark, "adl_id": adl_id}
+            request, "operations/_review_mark_cell.html", {"mark": mark, "adl_id": adl_id}
         )
         # The queue reads itself again: a marked row leaves it and the counts move.
         response["HX-Trigger"] = QUEUE_CHANGED

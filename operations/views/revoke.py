@@ -5,15 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django_htmx.http import HttpResponseClientRedirect
 
 from dashboard import roles
+from dashboard.htmx import HtmxHttpRequest
 from dashboard.partials import render_partial_response
-from delegations import revocation, services
-from delegations.errors import NaturalError, NaturalNotFound
+from natural import reads, revocation
+from natural.errors import NaturalError, NaturalNotFound
 from operations import confirm, history, perform
 from operations.confirm import key_reused
 from operations.engine import KeyReused
@@ -21,17 +22,20 @@ from operations.manager_forms import BulkRevokeForm, ConfirmedActionForm, Delega
 from operations.models import Action, Batch, Operation, State
 from operations.views.common import (
     action_view,
+    after_send,
+    aimed_at_row,
     ask_again,
     came_from,
-    refused_without_confirmation,
+    confirmation,
+    confirmed_selection,
+    posted_confirmation,
     require_id,
     safe_next,
-    skipped_confirmation,
+    ticked,
     upstream_failure,
 )
 
-CONFIRM_TEMPLATE = "actions/revoke_confirm.html"
-DIALOG_TARGET = "action-dialog-body"
+CONFIRM_TEMPLATE = "operations/revoke_confirm.html"
 
 
 def _detail_url(adl_id: str) -> str:
@@ -39,22 +43,15 @@ def _detail_url(adl_id: str) -> str:
 
 
 @action_view(roles.REVOKE, method="GET")
-def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
+def revoke_confirm(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
     next_url = safe_next(request, came_from(request), _detail_url(adl_id))
     try:
-        delegation = services.get_agent_delegation(adl_id)
+        delegation = reads.get_agent_delegation(adl_id)
     except NaturalNotFound:
         # Listed in a local copy (the review queue) but gone from Natural by now.
         context = {"gone": adl_id, "next_url": next_url}
-        return render_partial_response(
-            request,
-            CONFIRM_TEMPLATE,
-            context,
-            target=DIALOG_TARGET,
-            partial="confirm-body",
-            status=200 if request.htmx else 404,
-        )
+        return confirmation(request, CONFIRM_TEMPLATE, context, status=200 if request.htmx else 404)
     except NaturalError as error:
         return upstream_failure(request, error, title="Revoke access")
     state = _current_state(delegation)
@@ -66,29 +63,27 @@ def revoke_confirm(request: HttpRequest, adl_id: str) -> HttpResponse:
         "next_url": next_url,
         "row_target": request.GET.get("row") == "1",
     }
-    return render_partial_response(
-        request, CONFIRM_TEMPLATE, context, target=DIALOG_TARGET, partial="confirm-body"
-    )
+    return confirmation(request, CONFIRM_TEMPLATE, context)
 
 
 @action_view(roles.REVOKE, method="POST")
-def revoke(request: HttpRequest, adl_id: str) -> HttpResponse:
+def revoke(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
     require_id("adl", adl_id)
-    form = ConfirmedActionForm(request.POST)
+    form, refusal = posted_confirmation(
+        request,
+        ConfirmedActionForm,
+        title="Revoke access",
+        confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
+    )
+    if refusal:
+        return refusal
     if not form.is_valid():
-        if skipped_confirmation(form):
-            return refused_without_confirmation(
-                request,
-                form,
-                title="Revoke access",
-                confirm_url=reverse("delegation-revoke-confirm", args=[adl_id]),
-            )
         return _ask_again(request, adl_id, form)
     key = form.cleaned_data["key"]
     existing = Operation.objects.filter(key=key).first()
     if existing is None:
         try:
-            delegation = services.get_agent_delegation(adl_id)
+            delegation = reads.get_agent_delegation(adl_id)
         except NaturalError as error:
             return upstream_failure(request, error, title="Revoke access")
         state = _current_state(delegation)
@@ -136,9 +131,9 @@ UNKNOWN_STATE = (
 )
 
 
-def _ask_again(request: HttpRequest, adl_id: str, form) -> HttpResponse:
+def _ask_again(request: HtmxHttpRequest, adl_id: str, form) -> HttpResponse:
     try:
-        delegation = services.get_agent_delegation(adl_id)
+        delegation = reads.get_agent_delegation(adl_id)
     except NaturalError as error:
         return upstream_failure(request, error, title="Revoke access")
     next_url = safe_next(request, form.data.get("next"), _detail_url(adl_id))
@@ -147,9 +142,7 @@ def _ask_again(request: HttpRequest, adl_id: str, form) -> HttpResponse:
         **_state_flags(_current_state(delegation)),
         "form": form,
         "next_url": next_url,
-        "row_target": (request.htmx.target or "").startswith("revoke-cell-")
-        if request.htmx
-        else False,
+        "row_target": aimed_at_row(request, "revoke-cell-"),
     }
     return ask_again(request, CONFIRM_TEMPLATE, context)
 
@@ -162,12 +155,14 @@ def _state_flags(state: str) -> dict:
 
 
 def _after_revoke(request, operation, next_candidate, adl_id) -> HttpResponse:
-    next_url = safe_next(request, next_candidate, _detail_url(adl_id))
-    context = {"operation": operation, "adl_id": adl_id, "outcome": confirm.outcome(operation)}
-    if request.htmx and (request.htmx.target or "").startswith("revoke-cell-"):
-        return render(request, "actions/_revoke_outcome.html", context)
-    confirm.tell(request, operation)
-    return confirm.go(request, next_url)
+    in_row = after_send(
+        request,
+        operation,
+        row_prefix="revoke-cell-",
+        outcome_template="operations/_revoke_outcome.html",
+        context={"adl_id": adl_id},
+    )
+    return in_row or confirm.go(request, safe_next(request, next_candidate, _detail_url(adl_id)))
 
 
 # Many delegations at once
@@ -180,7 +175,7 @@ def _read_selected(ids: list[str]):
     revoked_here = history.revoked_by_us(ids)
     for adl_id in ids:
         try:
-            delegation = services.get_agent_delegation(adl_id)
+            delegation = reads.get_agent_delegation(adl_id)
         except NaturalNotFound:
             left_out.append((adl_id, "not found at Natural"))
             continue
@@ -198,10 +193,10 @@ def _read_selected(ids: list[str]):
 
 
 @action_view(roles.REVOKE, method="GET")
-def bulk_revoke_confirm(request: HttpRequest) -> HttpResponse:
-    selection = DelegationSelectionForm(request.GET)
-    if not selection.is_valid():
-        return render(request, "actions/selection_invalid.html", {"form": selection}, status=400)
+def bulk_revoke_confirm(request: HtmxHttpRequest) -> HttpResponse:
+    selection, refusal = ticked(request, DelegationSelectionForm)
+    if refusal:
+        return refusal
     ids = selection.cleaned_data["delegation"]
     try:
         delegations, left_out = _read_selected(ids)
@@ -215,19 +210,20 @@ def bulk_revoke_confirm(request: HttpRequest) -> HttpResponse:
         "form": form,
         "next_url": next_url,
     }
-    return render(request, "actions/bulk_revoke_confirm.html", context)
+    return render(request, "operations/bulk_revoke_confirm.html", context)
 
 
 @action_view(roles.REVOKE, method="POST")
-def bulk_revoke(request: HttpRequest) -> HttpResponse:
-    form = BulkRevokeForm(request.POST)
-    if not form.is_valid() or not form.cleaned_data["delegation"]:
-        return refused_without_confirmation(
-            request,
-            form,
-            title="Revoke access",
-            confirm_url=reverse("delegation-bulk-revoke-confirm"),
-        )
+def bulk_revoke(request: HtmxHttpRequest) -> HttpResponse:
+    form, refusal = confirmed_selection(
+        request,
+        BulkRevokeForm,
+        "delegation",
+        title="Revoke access",
+        confirm_url=reverse("delegation-bulk-revoke-confirm"),
+    )
+    if refusal:
+        return refusal
     key = form.cleaned_data["key"]
     batch = perform.existing_batch(key)
     if batch is None:
@@ -287,16 +283,16 @@ def _batch_or_404(key) -> Batch:
 
 
 @action_view(roles.REVOKE, method="GET")
-def bulk_revoke_result(request: HttpRequest, key) -> HttpResponse:
+def bulk_revoke_result(request: HtmxHttpRequest, key) -> HttpResponse:
     context = _bulk_context(_batch_or_404(key))
     return render_partial_response(
-        request, "actions/bulk_revoke_result.html", context, target="bulk-progress"
+        request, "operations/bulk_revoke_result.html", context, target="bulk-progress"
     )
 
 
 @action_view(roles.REVOKE, method="POST")
-def bulk_revoke_send(request: HttpRequest, key) -> HttpResponse:
+def bulk_revoke_send(request: HtmxHttpRequest, key) -> HttpResponse:
     """Sends the next pending pair and answers with the progress so far (htmx drives the loop)."""
     batch = _batch_or_404(key)
     perform.send_next(batch)
-    return render(request, "actions/bulk_revoke_result.html#bulk-progress", _bulk_context(batch))
+    return render(request, "operations/bulk_revoke_result.html#bulk-progress", _bulk_context(batch))

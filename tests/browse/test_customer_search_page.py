@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customer_index import sync
-from customer_index.models import SyncRun
+from read_model import sync
+from read_model.models import SyncRun
 
 SEARCH = reverse("customer-search")
 STATUS = reverse("customer-index-status")

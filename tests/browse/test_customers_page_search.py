@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from customer_index.sync import sync_customers
+from read_model.sync import sync_customers
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from customer_index import sync
+from read_model import sync
 
 LIST = reverse("delegation-list")
 

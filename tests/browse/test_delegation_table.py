@@ -13,8 +13,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customer_index import sync
-from customer_index.models import IndexedAgentDelegation, SyncRun
+from read_model import sync
+from read_model.models import IndexedAgentDelegation, SyncRun
 
 LIST = reverse("delegation-list")
 TABLE = {"HX-Request": "true", "HX-Target": "delegations-table"}

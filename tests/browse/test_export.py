@@ -7,9 +7,9 @@ import io
 
 import pytest
 
-from delegations import services
-from delegations.errors import NaturalUnavailable
-from delegations.views import export
+from browse.views import export
+from natural import reads
+from natural.errors import NaturalUnavailable
 from tests.browse.support import query_of, upstream
 
 
@@ -95,7 +95,7 @@ def test_natural_down_export_answers_502(natural_down, support_client):
 
 
 def test_failure_midway_is_written_into_the_file(natural, support_client, monkeypatch):
-    original = services.list_customers
+    original = reads.list_customers
     calls = []
 
     def fail_after_first_page(**query):
@@ -104,7 +104,7 @@ def test_failure_midway_is_written_into_the_file(natural, support_client, monkey
             raise NaturalUnavailable()
         return original(**query)
 
-    monkeypatch.setattr(services, "list_customers", fail_after_first_page)
+    monkeypatch.setattr(reads, "list_customers", fail_after_first_page)
     rows = _rows(support_client.get("/customers/export.csv"))
     assert len(rows) == 1 + 100 + 1
     assert rows[-1][0].startswith("# Export incomplete after 100 rows")

@@ -43,7 +43,7 @@ def test_server_errors_answer_502(natural, support_client):
 
 
 def test_read_timeout_answers_504(natural, support_client):
-    from delegations import client
+    from natural import client
 
     def too_slow(request: httpx.Request) -> httpx.Response:
         raise httpx.ReadTimeout("timed out", request=request)

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from customer_index import sync
+from read_model import sync
 from sandbox.models import Recipient
 
 LIST = reverse("invitation-list")

@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from customer_index import sync
-from customer_index.models import IndexedAgentInvitation, IndexedDelegationInvitation, SyncRun
+from read_model import sync
+from read_model.models import IndexedAgentInvitation, IndexedDelegationInvitation, SyncRun
 
 LIST = reverse("invitation-list")
 TABLE = {"HX-Request": "true", "HX-Target": "invitations-table"}

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from delegations import services
-from delegations.models import ApiCall
+from natural import reads
+from natural.models import ApiCall
 
 pytestmark = pytest.mark.django_db
 URL = "/natural-requests/"
@@ -58,9 +58,9 @@ def test_a_bad_status_filter_is_a_clear_error_and_keeps_what_was_typed(admin_cli
 
 
 def test_older_pages_follow_the_newest(admin_client, monkeypatch):
-    from delegations import requests_log
+    from browse import request_log
 
-    monkeypatch.setattr(requests_log, "PAGE_SIZE", 2)
+    monkeypatch.setattr(request_log, "PAGE_SIZE", 2)
     ids = [call(support_id=f"req_{n}").id for n in range(3)]
     first = admin_client.get(URL)
     assert [c.id for c in first.context["calls"]] == [ids[2], ids[1]]
@@ -82,7 +82,7 @@ def test_support_cannot_read_it(support_client):
 
 
 def test_prune_keeps_30_days_by_default(natural):
-    services.list_customers()
+    reads.list_customers()
     old = call(created_at=timezone.now() - timedelta(days=31))
     out = StringIO()
     call_command("prune", stdout=out)

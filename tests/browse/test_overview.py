@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from dashboard import overview
+from browse import overview
 
 
 def test_overview_shows_every_card(natural, support_client):
@@ -41,7 +41,7 @@ def test_one_round_of_calls_cards_and_agents_list_side_by_side(
 ):
     """Each thread's first upstream read waits until the agents list and all four cards have
     started theirs: only if they all run side by side does every one get through."""
-    from delegations import services
+    from natural import reads
 
     started_together = threading.Barrier(5, timeout=5)
     first_call_done = threading.local()
@@ -56,8 +56,8 @@ def test_one_round_of_calls_cards_and_agents_list_side_by_side(
         return wrapped
 
     for name in ("list_agents", "list_agent_invitations", "list_agent_delegations"):
-        monkeypatch.setattr(services, name, side_by_side(getattr(services, name)))
-    monkeypatch.setattr(services, "natural_health", side_by_side(services.natural_health))
+        monkeypatch.setattr(reads, name, side_by_side(getattr(reads, name)))
+    monkeypatch.setattr(reads, "natural_health", side_by_side(reads.natural_health))
     body = support_client.get("/").content.decode()
     assert "card-error" not in body
     assert "Reachable" in body

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from customer_index.sync import sync_customers
+from read_model.sync import sync_customers
 
 pytestmark = pytest.mark.django_db
 

@@ -132,7 +132,7 @@ def dashboard(
     """The live dashboard pointed at the live sandbox, with one user per role."""
     from django.db import connection
 
-    from delegations import call_log, client
+    from natural import call_log, client
 
     if connection.vendor == "sqlite":
         # SQLite's in-memory test database takes table locks between connections that fail at

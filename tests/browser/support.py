@@ -20,8 +20,8 @@ def build_read_model(*resources: str) -> None:
     shared-cache table locks ("database table is locked")."""
     from django.db import transaction
 
-    from customer_index import sync
-    from customer_index.models import SyncRun
+    from read_model import sync
+    from read_model.models import SyncRun
 
     with transaction.atomic():
         for resource in resources:

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from customer_index.models import SyncRun
+from read_model.models import SyncRun
 from tests.browser.support import build_read_model
 from tests.fixtures.users import PASSWORD
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.browser
 
 def plain_customer() -> tuple[str, str]:
     """An active delegation whose customer name is plain letters, and a part of that name."""
-    from customer_index.models import IndexedAgentDelegation
+    from read_model.models import IndexedAgentDelegation
 
     for adl_id, name in (
         IndexedAgentDelegation.objects.filter(revoked=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from customer_index.models import SyncRun
+from read_model.models import SyncRun
 from tests.browser.fit import PHONE, screenshot
 from tests.browser.support import build_read_model, settled, sign_in
 

@@ -21,7 +21,7 @@ def test_support_finds_an_invitation_by_part_of_its_email(journey, sandbox):
     )
     email = invitation["attributes"]["email"]
     part = email.split("@")[0][1:-1]
-    from customer_index.sync import sync
+    from read_model.sync import sync
 
     sync("agent_invitations")
 

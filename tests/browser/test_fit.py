@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from customer_index.models import SyncRun
+from read_model.models import SyncRun
 from tests.browser.fit import (
     DESKTOP_WIDTHS,
     MEASURE,

@@ -55,7 +55,7 @@ def test_support_finds_a_customer_opens_their_delegation_and_goes_back(journey, 
         if row["relationships"]["agents"]["data"] and "<" not in row["attributes"]["name"]
     )
     email = customer["attributes"]["email"]
-    from customer_index.sync import sync_customers
+    from read_model.sync import sync_customers
 
     sync_customers()
     journey.goto("/customers/")

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from customer_index.models import SyncRun
+from read_model.models import SyncRun
 from tests.browser.support import build_read_model, settled, sign_in
 
 pytestmark = pytest.mark.browser
@@ -18,7 +18,7 @@ PAGE = 10
 
 def narrow_queue() -> tuple[str, int, int]:
     """An agent and an expiry window whose active delegations fill two to three pages."""
-    from customer_index.models import IndexedAgentDelegation
+    from read_model.models import IndexedAgentDelegation
 
     active = IndexedAgentDelegation.objects.filter(revoked=False)
     now = timezone.now()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from customer_index.models import SyncRun
+from read_model.models import SyncRun
 from tests.browser.fit import screenshot
 from tests.browser.support import Journey, build_read_model, settled, sign_in
 from tests.fixtures.users import PASSWORD

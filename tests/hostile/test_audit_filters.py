@@ -6,7 +6,7 @@ import html
 
 import pytest
 
-from delegations import writes
+from natural import writes
 from operations import engine
 from operations.models import Operation
 

@@ -134,7 +134,7 @@ def typed_by_someone_else(natural, make_user):
 def test_what_one_user_typed_cannot_reorder_another_users_page(
     natural, admin_client, typed_by_someone_else, page
 ):
-    from customer_index import sync
+    from read_model import sync
 
     sync.sync("agent_delegations")
     response = admin_client.get(page(typed_by_someone_else))

@@ -9,7 +9,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from delegations import client
+from natural import client
 from tests.hostile.upstreams import GenerationBDelegations, IgnoresFilters
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +35,7 @@ def test_a_customer_page_never_shows_another_customers_delegations(natural, supp
     client.use_transport(IgnoresFilters(natural))
     customer = _customer_with_delegations(natural)
 
-    with caplog.at_level(logging.WARNING, logger="delegations.services"):
+    with caplog.at_level(logging.WARNING, logger="natural.reads"):
         html = support_client.get(reverse("customer-detail", args=[customer])).content.decode()
 
     shown = _adl_ids(html)

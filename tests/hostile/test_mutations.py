@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from delegations import client
+from natural import client
 from tests.fixtures.natural import SANDBOX_TOKEN
 from tests.natural.casing import to_camel_case, to_snake_case
 

@@ -16,8 +16,8 @@ import pytest
 from django import forms
 from django.urls import reverse
 
-from customer_index import sync
 from dashboard.roles import ROLES
+from read_model import sync
 from tests.test_role_matrix import routes, sample_path
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,7 @@ def test_no_query_string_makes_a_page_fail(
     role, name, route, natural, client, make_user, monkeypatch
 ):
     # A refresh button's pass runs in a thread; no query string may start one here.
-    monkeypatch.setattr("customer_index.sync.launch", lambda run: None)
+    monkeypatch.setattr("read_model.sync.launch", lambda run: None)
     client.force_login(make_user(role))
     client.raise_request_exception = False
     path = sample_path(route, natural)

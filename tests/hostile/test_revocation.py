@@ -10,7 +10,7 @@ import httpx
 import pytest
 from django.urls import reverse
 
-from delegations import client
+from natural import client
 from sandbox.testing import SandboxTransport
 from tests.operations.support import new_key, sent
 

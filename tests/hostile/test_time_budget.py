@@ -10,7 +10,7 @@ import threading
 import httpx
 import pytest
 
-from delegations import client
+from natural import client
 from tests.fixtures.natural import fake_natural
 
 READ_TIMEOUT = 5.0

@@ -12,9 +12,9 @@ import httpx
 import pytest
 from django.db import DatabaseError, transaction
 
-from delegations import client as client_module
-from delegations.client import NaturalClient, RetryPolicy, get_client, parse_retry_after
-from delegations.errors import (
+from natural import client as client_module
+from natural.client import NaturalClient, RetryPolicy, get_client, parse_retry_after
+from natural.errors import (
     NaturalBadResponse,
     NaturalCredentialsRefused,
     NaturalNotFound,
@@ -24,7 +24,7 @@ from delegations.errors import (
     NaturalTimeout,
     NaturalUnavailable,
 )
-from delegations.models import ApiCall
+from natural.models import ApiCall
 
 pytestmark = pytest.mark.django_db
 
@@ -414,7 +414,7 @@ def test_oversized_strings_from_natural_are_clipped_not_lost():
 
 @pytest.mark.django_db(transaction=True)
 def test_a_read_does_not_wait_for_its_call_log_row(monkeypatch):
-    from delegations import call_log
+    from natural import call_log
 
     call_log.flush()
     writer_may_go = threading.Event()

@@ -7,9 +7,9 @@ import uuid
 
 import pytest
 
-from delegations.client import get_client
-from delegations.errors import NaturalOutcomeUnknown, NaturalRejected
-from delegations.records import parse_batch_result, parse_delegation_invitation, parse_one
+from natural.client import get_client
+from natural.errors import NaturalOutcomeUnknown, NaturalRejected
+from natural.records import parse_delegation_invitation, parse_one, parse_write_result
 
 
 def body(attributes: dict) -> bytes:
@@ -53,7 +53,7 @@ def test_a_dropped_keyed_write_is_retried_and_replayed_not_repeated(natural, age
     assert response.attempts == 2
     assert response.replayed
     assert natural.counts()["invitations"] == before + 1
-    (row,) = parse_batch_result(response.json).invitations
+    (row,) = parse_write_result(response.json).resources
     assert row.recipient_value == "new.customer@example.com"
     keys = {call.idempotency_key for call in natural.request_log_snapshot()}
     assert len(keys) == 1

@@ -8,19 +8,19 @@ from decimal import Decimal
 
 import pytest
 
-from delegations.records import (
+from natural.records import (
     Limits,
     Money,
     Page,
     parse_agent,
     parse_agent_delegation,
     parse_agent_invitation,
-    parse_batch_result,
     parse_customer,
     parse_delegation_invitation,
     parse_errors,
     parse_one,
     parse_page,
+    parse_write_result,
 )
 from tests.natural.casing import to_camel_case, to_snake_case
 from tests.natural.seed_payloads import (
@@ -89,11 +89,9 @@ def test_expires_within_counts_only_pending_invitations_in_the_window():
 
 
 def test_batch_result_from_the_seed():
-    result = parse_batch_result(BATCH_RESPONSE)
-    assert [row.recipient_type for row in result.invitations] == ["email", "phone", "party_id"]
-    assert result.invitations[2].customer_party_id == "pty_4a8c9823f39c42a5b817556766551112"
-    assert result.invitations[0].customer_party_id is None
-    assert result.invitations[0].agent_id == "agt_3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f"
+    result = parse_write_result(BATCH_RESPONSE)
+    assert [row.recipient_type for row in result.resources] == ["email", "phone", "party_id"]
+    assert all(row.id.startswith("adi_") for row in result.resources)
     assert result.email_failures == ()
 
 
@@ -159,9 +157,9 @@ def test_both_casings_of_one_resource_give_equal_records(payload, parse):
 
 
 def test_both_casings_of_a_batch_result_are_equal():
-    camel = parse_batch_result(to_camel_case(BATCH_RESPONSE))
-    assert camel == parse_batch_result(to_snake_case(BATCH_RESPONSE))
-    assert len(camel.invitations) == 3
+    camel = parse_write_result(to_camel_case(BATCH_RESPONSE))
+    assert camel == parse_write_result(to_snake_case(BATCH_RESPONSE))
+    assert len(camel.resources) == 3
 
 
 def test_generation_b_party_names_on_agent_delegations():
@@ -236,7 +234,6 @@ def test_errors_envelope():
 
 
 def test_a_write_answer_is_read_in_either_casing():
-    from delegations.records import parse_write_result
 
     camel = {
         "data": [

@@ -6,15 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from delegations import services
-from delegations.client import get_client
-from delegations.errors import (
+from natural import reads
+from natural.client import get_client
+from natural.errors import (
     NaturalCredentialsRefused,
     NaturalNotFound,
     NaturalUnavailable,
 )
-from delegations.models import ApiCall
-from delegations.records import (
+from natural.models import ApiCall
+from natural.records import (
     parse_agent,
     parse_agent_delegation,
     parse_agent_invitation,
@@ -49,35 +49,35 @@ def read_to_the_end(list_page, **filters) -> list:
 
 
 def test_list_customers_is_one_call_and_pages_to_the_end(natural):
-    first = services.list_customers()
+    first = reads.list_customers()
     assert len(first.items) == 20
     assert first.has_more
     assert len(upstream_calls(natural)) == 1
-    everyone = read_to_the_end(services.list_customers)
+    everyone = read_to_the_end(reads.list_customers)
     assert len(everyone) == natural.counts()["customers"]
     assert len({customer.id for customer in everyone}) == len(everyone)
 
 
 def test_get_customer_matches_the_list_row(natural):
-    listed = services.list_customers(limit=5).items[3]
+    listed = reads.list_customers(limit=5).items[3]
     natural.clear_request_log()
-    assert services.get_customer(listed.id) == listed
+    assert reads.get_customer(listed.id) == listed
     assert len(upstream_calls(natural)) == 1
     assert listed.delegation is not None
 
 
 def test_unknown_customer_is_not_found(natural):
     with pytest.raises(NaturalNotFound) as raised:
-        services.get_customer("pty_" + "0" * 32)
+        reads.get_customer("pty_" + "0" * 32)
     assert raised.value.status_code_for_page == 404
 
 
 @pytest.mark.parametrize("bad_id", ["", "../agents", "pty_1/../../agents", "a b"])
 def test_an_id_that_is_not_an_id_never_goes_upstream(natural, bad_id):
     with pytest.raises(NaturalNotFound):
-        services.get_customer(bad_id)
+        reads.get_customer(bad_id)
     with pytest.raises(NaturalNotFound):
-        services.get_agent_delegation(bad_id)
+        reads.get_agent_delegation(bad_id)
     assert upstream_calls(natural) == []
 
 
@@ -85,18 +85,18 @@ def test_an_id_that_is_not_an_id_never_goes_upstream(natural, bad_id):
 
 
 def test_agents_are_listed_once_then_served_from_the_cache(natural):
-    agents = services.list_agents()
+    agents = reads.list_agents()
     assert len(agents) == natural.counts()["agents"]
-    assert services.list_agents() == agents
+    assert reads.list_agents() == agents
     assert len(upstream_calls(natural)) == 1
 
 
 def test_iter_pages_follows_the_cursor_and_stops_at_its_cap(natural):
     total = natural.counts()["invitations"]
-    walked = list(services.iter_pages(services.list_agent_invitations, max_pages=100, limit=50))
+    walked = list(reads.iter_pages(reads.list_agent_invitations, max_pages=100, limit=50))
     assert sum(len(page) for page in walked) == total
     assert len(walked) == -(-total // 50)
-    capped = list(services.iter_pages(services.list_agent_invitations, max_pages=2, limit=50))
+    capped = list(reads.iter_pages(reads.list_agent_invitations, max_pages=2, limit=50))
     assert len(capped) == 2
     assert len(upstream_calls(natural)) == len(walked) + 2
 
@@ -105,7 +105,7 @@ def test_iter_pages_follows_the_cursor_and_stops_at_its_cap(natural):
 
 
 def test_agent_invitations_filtered_by_several_statuses(natural):
-    page = services.list_agent_invitations(statuses=["ACCEPTED", "DECLINED"], limit=100)
+    page = reads.list_agent_invitations(statuses=["ACCEPTED", "DECLINED"], limit=100)
     assert page.items
     assert {item.effective_status for item in page.items} <= {"ACCEPTED", "DECLINED"}
     (call,) = upstream_calls(natural)
@@ -113,17 +113,17 @@ def test_agent_invitations_filtered_by_several_statuses(natural):
 
 
 def test_agent_invitations_by_agent_and_email(natural):
-    sample = services.list_agent_invitations(limit=100).items
+    sample = reads.list_agent_invitations(limit=100).items
     invitation = next(item for item in sample if item.email)
-    by_agent = services.list_agent_invitations(agent_id=invitation.agent_id, limit=100)
+    by_agent = reads.list_agent_invitations(agent_id=invitation.agent_id, limit=100)
     assert {item.agent_id for item in by_agent.items} == {invitation.agent_id}
-    by_email = services.list_agent_invitations(customer_email=invitation.email, limit=100)
+    by_email = reads.list_agent_invitations(customer_email=invitation.email, limit=100)
     assert invitation.id in {item.id for item in by_email.items}
     assert {item.email.lower() for item in by_email.items} == {invitation.email.lower()}
 
 
 def test_agent_invitations_page_to_the_end(natural):
-    everything = read_to_the_end(services.list_agent_invitations)
+    everything = read_to_the_end(reads.list_agent_invitations)
     assert len(everything) == natural.counts()["invitations"]
 
 
@@ -131,13 +131,13 @@ def test_agent_invitations_page_to_the_end(natural):
 
 
 def test_delegation_invitations_page_to_the_end(natural):
-    everything = read_to_the_end(services.list_delegation_invitations)
+    everything = read_to_the_end(reads.list_delegation_invitations)
     assert len(everything) == natural.counts()["delegationInvitations"]
     assert all(item.id.startswith("din_") for item in everything)
 
 
 def test_delegation_invitations_by_status(natural):
-    page = services.list_delegation_invitations(status="PENDING")
+    page = reads.list_delegation_invitations(status="PENDING")
     assert page.items
     assert {item.status for item in page.items} == {"PENDING"}
 
@@ -146,16 +146,16 @@ def test_delegation_invitations_by_status(natural):
 
 
 def test_agent_delegations_page_to_the_end_and_include_revoked_on_request(natural):
-    active = read_to_the_end(services.list_agent_delegations)
-    with_revoked = read_to_the_end(services.list_agent_delegations, include_revoked=True)
+    active = read_to_the_end(reads.list_agent_delegations)
+    with_revoked = read_to_the_end(reads.list_agent_delegations, include_revoked=True)
     assert len(with_revoked) == natural.counts()["agentDelegations"]
     assert len(active) < len(with_revoked)
     assert not any(delegation.is_revoked for delegation in active)
 
 
 def test_agent_delegations_filters_speak_snake_case(natural):
-    delegation = services.list_agent_delegations(limit=1).items[0]
-    page = services.list_agent_delegations(
+    delegation = reads.list_agent_delegations(limit=1).items[0]
+    page = reads.list_agent_delegations(
         agent_id=delegation.agent_id, delegating_party_id=delegation.delegating_party_id
     )
     assert delegation.id in {item.id for item in page.items}
@@ -166,11 +166,11 @@ def test_agent_delegations_filters_speak_snake_case(natural):
 
 
 def test_get_agent_delegation_matches_the_list_row(natural):
-    listed = services.list_agent_delegations(limit=3).items[2]
+    listed = reads.list_agent_delegations(limit=3).items[2]
     # Read by id, a delegation does not say whether it is still active: the list did.
-    assert services.get_agent_delegation(listed.id) == replace(listed, revocation="unknown")
+    assert reads.get_agent_delegation(listed.id) == replace(listed, revocation="unknown")
     with pytest.raises(NaturalNotFound):
-        services.get_agent_delegation("adl_" + "f" * 32)
+        reads.get_agent_delegation("adl_" + "f" * 32)
 
 
 # --- both casings of every resource the sandbox serves ---------------------------------------
@@ -195,8 +195,8 @@ def test_both_casings_of_each_list_give_equal_records(natural, path, params, par
 
 
 def test_both_casings_of_one_customer_and_one_delegation(natural):
-    customer_id = services.list_customers(limit=1).items[0].id
-    delegation_id = services.list_agent_delegations(limit=1).items[0].id
+    customer_id = reads.list_customers(limit=1).items[0].id
+    delegation_id = reads.list_agent_delegations(limit=1).items[0].id
     for path, parse in (
         (f"/customers/{customer_id}", parse_customer),
         (f"/agent-delegations/{delegation_id}", parse_agent_delegation),
@@ -212,32 +212,32 @@ def test_both_casings_of_one_customer_and_one_delegation(natural):
 
 def test_a_rate_limited_read_waits_and_succeeds(natural, retry_waits):
     natural.faults.add("rate_limit", path="^/customers$", retry_after=2)
-    assert services.list_customers().items
+    assert reads.list_customers().items
     assert retry_waits.waits == [2.0]
     assert [call.status for call in upstream_calls(natural)] == [429, 200]
 
 
 def test_a_dropped_read_is_retried(natural):
     natural.faults.add("drop_before", method="GET")
-    assert services.list_agent_delegations().items
+    assert reads.list_agent_delegations().items
     assert len(upstream_calls(natural)) == 2
 
 
 def test_three_503s_on_a_read_are_unavailable(natural):
     natural.faults.add("error", status=503, count=3)
     with pytest.raises(NaturalUnavailable):
-        services.list_customers()
+        reads.list_customers()
     assert [call.status for call in upstream_calls(natural)] == [503, 503, 503]
     assert list(ApiCall.objects.values_list("attempt", flat=True).order_by("id")) == [1, 2, 3]
 
 
 def test_every_read_fails_cleanly_when_natural_is_down(natural_down):
     for read in (
-        services.list_customers,
-        services.list_agents,
-        services.list_agent_invitations,
-        services.list_delegation_invitations,
-        services.list_agent_delegations,
+        reads.list_customers,
+        reads.list_agents,
+        reads.list_agent_invitations,
+        reads.list_delegation_invitations,
+        reads.list_agent_delegations,
     ):
         with pytest.raises(NaturalUnavailable) as raised:
             read()
@@ -247,21 +247,21 @@ def test_every_read_fails_cleanly_when_natural_is_down(natural_down):
 def test_a_wrong_token_is_an_operator_problem(natural, settings):
     settings.NATURAL_API_TOKEN = "sk_ntl_sandbox_wrong"
     with pytest.raises(NaturalCredentialsRefused):
-        services.list_customers()
-    assert services.natural_health() == (False, "NaturalCredentialsRefused (401)")
+        reads.list_customers()
+    assert reads.natural_health() == (False, "NaturalCredentialsRefused (401)")
 
 
 def test_health_is_one_cheap_call(natural):
-    assert services.natural_health() == (True, "ok")
+    assert reads.natural_health() == (True, "ok")
     (call,) = upstream_calls(natural)
     assert (call.method, call.path, call.query) == ("GET", "/agents", "limit=1")
 
 
 def test_health_does_not_retry(natural):
     natural.faults.add("error", status=503, count=3)
-    assert services.natural_health() == (False, "NaturalUnavailable (503)")
+    assert reads.natural_health() == (False, "NaturalUnavailable (503)")
     assert len(upstream_calls(natural)) == 1
 
 
 def test_health_when_natural_is_down(natural_down):
-    assert services.natural_health() == (False, "NaturalUnavailable")
+    assert reads.natural_health() == (False, "NaturalUnavailable")

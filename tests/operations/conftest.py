@@ -25,7 +25,7 @@ class RecordingTransport(httpx.BaseTransport):
 
 @pytest.fixture
 def wire(natural) -> RecordingTransport:
-    from delegations import client
+    from natural import client
     from sandbox.testing import SandboxTransport
 
     recording = RecordingTransport(SandboxTransport(natural))

@@ -7,7 +7,7 @@ import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from delegations import writes
+from natural import writes
 from operations.models import Action
 from operations.recipients import Recipient
 

@@ -54,7 +54,7 @@ def test_filters_by_state_action_and_key_or_id(natural, submit_invite, admin_cli
 
 
 def test_csv_export_neutralises_formulas(natural, admin, agent_id, admin_client):
-    from delegations import writes
+    from natural import writes
     from operations import engine
 
     engine.prepare(

@@ -8,7 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from customer_index import sync
+from read_model import sync
 from tests.operations.support import pending_invitations, sent
 
 pytestmark = pytest.mark.django_db

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from operations import engine
 from operations.models import Operation, OperationAttempt, State
+from operations.reconcile import reconcile
 from tests.operations.support import emails, invitations_to, invite_arguments, upstream_writes
 
 pytestmark = pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_a_key_cannot_be_reused_for_other_bytes(natural, admin, agent_id):
 
 
 def test_the_row_is_committed_before_the_first_byte(natural, admin, agent_id, monkeypatch):
-    from delegations import client
+    from natural import client
 
     seen = []
 
@@ -157,7 +158,7 @@ def test_retry_is_refused_after_the_replay_window(natural, submit_invite):
 
 
 def test_a_non_idempotent_unknown_is_never_resent(natural, admin):
-    from delegations import writes
+    from natural import writes
 
     natural.faults.add("error", status=503, count=1, method="POST")
     operation = engine.submit(
@@ -192,7 +193,7 @@ def test_reconcile_records_what_natural_has(natural, submit_invite):
     assert operation.state == State.UNKNOWN
     attempts_before = list(operation.attempts.values())
 
-    operation = engine.reconcile(operation, actor=operation.actor)
+    operation = reconcile(operation, actor=operation.actor)
     assert operation.reconciliation["outcome"] == "found"
     assert len(operation.reconciliation["found"]) == 3
     assert operation.state == State.SUCCEEDED
@@ -203,7 +204,7 @@ def test_reconcile_says_absent_when_nothing_was_created(natural, submit_invite):
     natural.faults.add("drop_before", count=3, method="POST")
     operation = submit_invite(emails(2, start=80))
     assert operation.state == State.UNKNOWN
-    operation = engine.reconcile(operation, actor=operation.actor)
+    operation = reconcile(operation, actor=operation.actor)
     assert operation.reconciliation["outcome"] == "absent"
 
 
@@ -219,7 +220,7 @@ def test_audit_rows_cannot_be_deleted(natural, submit_invite):
 
 
 def test_a_batch_commits_every_part_before_sending(natural, admin, agent_id, monkeypatch):
-    from delegations import client
+    from natural import client
 
     counts = []
 

@@ -87,7 +87,7 @@ def refuse_connection(request: httpx.Request) -> httpx.Response:
 
 
 def drill(natural, user, agent_id: str, name: str, fault: dict | None) -> Operation:
-    from delegations import client
+    from natural import client
 
     email = f"drill.{uuid.uuid4().hex[:8]}@example.com"
     if fault is None:
@@ -124,7 +124,7 @@ def test_no_fault_loses_or_duplicates_an_invitation(natural, make_user):
 
 
 def test_a_retry_answered_401_stays_unknown_and_a_later_retry_settles_it(natural, make_user):
-    from delegations import client
+    from natural import client
 
     user = make_user("admin")
     agent_id = next(iter(natural.state.agents)).id
@@ -182,7 +182,7 @@ def confirm_with_a_refused_second_part(client, agent_id) -> dict:
 def test_concurrent_confirms_with_a_refused_part_both_land_on_the_batch(
     natural, make_user, agent_id, monkeypatch
 ):
-    from delegations import client as natural_client
+    from natural import client as natural_client
     from operations.views import invite
 
     user = make_user("admin", username="ada")

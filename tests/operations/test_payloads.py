@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from delegations import writes
+from natural import writes
 from operations.recipients import Recipient
 
 

@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from customer_index import sync
-from customer_index.models import IndexedAgentDelegation, SyncRun
-from delegations import services
+from natural import reads
 from operations.review_marks import ReviewMark
+from read_model import sync
+from read_model.models import IndexedAgentDelegation, SyncRun
 from tests.operations.support import sent
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +31,7 @@ def active_records() -> list:
     """Every active delegation, walked through Natural's documented list."""
     found, cursor = [], None
     while True:
-        page = services.list_agent_delegations(cursor=cursor, limit=100)
+        page = reads.list_agent_delegations(cursor=cursor, limit=100)
         found += page.items
         if not page.has_more:
             return found

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from operations.models import Action, Operation, State
+from operations.reconcile import reconcile
 from tests.operations.support import new_key, rendered_key, sent
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +135,7 @@ def test_htmx_from_the_table_answers_with_the_revoked_cell(natural, manager_clie
 
 
 def test_a_refused_revoke_is_reported_not_hidden(natural, manager_client, delegation, monkeypatch):
-    from delegations import revocation
+    from natural import revocation
 
     real_state = revocation.with_state
 
@@ -181,7 +182,6 @@ def test_an_access_already_revoked_is_not_sent_again(natural, manager_client, de
 def test_an_unknown_revoke_is_reconciled_by_reading_not_resending(
     natural, manager_client, delegation
 ):
-    from operations import engine
 
     natural.faults.add("drop_after", count=10, method="DELETE")
     key = new_key()
@@ -189,6 +189,6 @@ def test_an_unknown_revoke_is_reconciled_by_reading_not_resending(
     operation = Operation.objects.get(key=key)
     assert operation.state == State.UNKNOWN
     writes = len(sent(natural))
-    operation = engine.reconcile(operation, actor=operation.actor)
+    operation = reconcile(operation, actor=operation.actor)
     assert operation.reconciliation["outcome"] == "found"
     assert len(sent(natural)) == writes

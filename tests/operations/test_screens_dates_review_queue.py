@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from customer_index import sync
-from customer_index.models import SyncRun
+from read_model import sync
+from read_model.models import SyncRun
 from tests.screens.moments import assert_one_date_format
 
 

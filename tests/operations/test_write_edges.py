@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from operations import engine
 from operations.models import Batch, Operation, State
+from operations.reconcile import reconcile
 from sandbox.testing import SandboxTransport
 from tests.operations.invite_form import URL, form_data, form_key, preview_then_confirm
 from tests.operations.support import emails, invitations_to, invite_arguments, upstream_writes
@@ -42,7 +43,7 @@ def unknown_invite(natural, admin, agent_id) -> Operation:
 
 @pytest.mark.parametrize("status", [401, 403, 429, 500, 503])
 def test_a_retry_answered_without_proof_stays_unknown(natural, admin, agent_id, status):
-    from delegations import client
+    from natural import client
 
     operation = unknown_invite(natural, admin, agent_id)
     client.use_transport(answer(status))
@@ -59,7 +60,7 @@ def test_a_retry_answered_without_proof_stays_unknown(natural, admin, agent_id, 
 
 
 def test_a_retry_that_gets_no_answer_stays_unknown(natural, admin, agent_id):
-    from delegations import client
+    from natural import client
 
     operation = unknown_invite(natural, admin, agent_id)
 
@@ -71,7 +72,7 @@ def test_a_retry_that_gets_no_answer_stays_unknown(natural, admin, agent_id):
 
 
 def test_a_retry_refused_for_its_content_proves_nothing_was_applied(natural, admin, agent_id):
-    from delegations import client
+    from natural import client
 
     operation = unknown_invite(natural, admin, agent_id)
     refusal = {"errors": [{"status": "422", "code": "VALIDATION_ERROR", "detail": "bad"}]}
@@ -127,7 +128,7 @@ def test_a_part_sending_right_now_is_not_flagged(natural, admin, agent_id):
 
 def test_reconcile_settles_a_part_left_sending(natural, admin, agent_id):
     operation = stale_sending(natural, admin, agent_id)
-    operation = engine.reconcile(operation, actor=admin)
+    operation = reconcile(operation, actor=admin)
     assert operation.state == State.UNKNOWN
     assert operation.reconciliation["outcome"] == "absent"
     operation = engine.retry(operation)
@@ -138,7 +139,7 @@ def test_reconcile_settles_a_part_left_sending(natural, admin, agent_id):
 def test_reconcile_that_finds_everything_marks_the_part_succeeded(natural, admin, agent_id):
     operation = stale_sending(natural, admin, agent_id)
     # The dead process's request did reach Natural.
-    from delegations import client
+    from natural import client
 
     client.get_client().send(
         "POST",
@@ -147,7 +148,7 @@ def test_reconcile_that_finds_everything_marks_the_part_succeeded(natural, admin
         idempotency_key=str(operation.key),
         idempotent=True,
     )
-    operation = engine.reconcile(operation, actor=admin)
+    operation = reconcile(operation, actor=admin)
     assert operation.state == State.SUCCEEDED
     assert operation.reconciliation["outcome"] == "found"
     assert len(invitations_to(natural, ["person920@example.com", "person921@example.com"])) == 2

@@ -1,10 +1,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from customer_index import sync
-from customer_index.models import IndexedCustomer, SyncRun
-from delegations import services
-from delegations.errors import NaturalUnavailable
+from natural import reads
+from natural.errors import NaturalUnavailable
+from read_model import sync
+from read_model.models import IndexedCustomer, SyncRun
 
 
 def test_builds_the_index(natural, capsys):
@@ -24,7 +24,7 @@ def test_refuses_beside_a_running_pass(natural):
 
 
 def test_a_failed_pass_exits_non_zero_and_the_next_run_resumes(natural, monkeypatch, capsys):
-    real = services.list_customers
+    real = reads.list_customers
     calls = []
 
     def down_once(**kwargs):
@@ -33,7 +33,7 @@ def test_a_failed_pass_exits_non_zero_and_the_next_run_resumes(natural, monkeypa
             raise NaturalUnavailable("Natural is unavailable.")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "list_customers", down_once)
+    monkeypatch.setattr(reads, "list_customers", down_once)
     with pytest.raises(CommandError, match="resume"):
         call_command("sync_customers")
 

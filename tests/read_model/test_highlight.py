@@ -1,4 +1,4 @@
-from customer_index.highlight import highlight
+from browse.highlight import highlight
 
 
 def test_marks_every_match_case_insensitively():

@@ -8,8 +8,8 @@ from itertools import count
 import pytest
 from django.utils import timezone
 
-from customer_index import counts, query
-from customer_index.models import (
+from read_model import query
+from read_model.models import (
     IndexedAgentDelegation,
     IndexedAgentInvitation,
     IndexedDelegationInvitation,
@@ -27,8 +27,8 @@ def counting(request, monkeypatch):
         real = query.ask
 
         def ask_after_a_pass(resource, **kwargs):
-            if resource in query.TABLES:
-                counts.rebuild(resource)
+            if resource in query.SCHEMAS:
+                query.rebuild_counts(resource)
             return real(resource, **kwargs)
 
         monkeypatch.setattr(query, "ask", ask_after_a_pass)

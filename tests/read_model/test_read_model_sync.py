@@ -10,16 +10,16 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from customer_index import query, sync
-from customer_index.models import (
+from natural import reads
+from natural.errors import NaturalUnavailable
+from read_model import query, sync
+from read_model.models import (
     IndexedAgentDelegation,
     IndexedAgentInvitation,
     IndexedDelegationInvitation,
     SyncRun,
 )
-from customer_index.resources import RESOURCES
-from delegations import services
-from delegations.errors import NaturalUnavailable
+from read_model.resources import RESOURCES
 from sandbox.models import Recipient
 
 ADL = "agent_delegations"
@@ -39,14 +39,12 @@ def listed(fetch_page) -> set[str]:
 
 def all_delegation_ids() -> set[str]:
     return listed(
-        lambda cursor: services.list_agent_delegations(
-            include_revoked=True, cursor=cursor, limit=100
-        )
+        lambda cursor: reads.list_agent_delegations(include_revoked=True, cursor=cursor, limit=100)
     )
 
 
 def active_delegation_ids() -> set[str]:
-    return listed(lambda cursor: services.list_agent_delegations(cursor=cursor, limit=100))
+    return listed(lambda cursor: reads.list_agent_delegations(cursor=cursor, limit=100))
 
 
 def invite(natural, email: str):
@@ -75,11 +73,11 @@ def test_full_pass_of_each_list_keeps_every_row_natural_lists(natural):
         assert run.state == SyncRun.State.COMPLETE, run.error
 
     assert set(IndexedAgentInvitation.objects.values_list("invitation_id", flat=True)) == listed(
-        lambda cursor: services.list_agent_invitations(cursor=cursor, limit=100)
+        lambda cursor: reads.list_agent_invitations(cursor=cursor, limit=100)
     )
     assert set(
         IndexedDelegationInvitation.objects.values_list("invitation_id", flat=True)
-    ) == listed(lambda cursor: services.list_delegation_invitations(cursor=cursor, limit=100))
+    ) == listed(lambda cursor: reads.list_delegation_invitations(cursor=cursor, limit=100))
     assert set(IndexedAgentDelegation.objects.values_list("agent_delegation_id", flat=True)) == (
         all_delegation_ids()
     )
@@ -129,7 +127,7 @@ def test_a_quick_pass_brings_in_new_rows_and_removes_nothing(natural):
 
 
 def test_rows_a_quick_pass_saw_during_a_full_pass_survive_its_removals(natural, monkeypatch):
-    real = services.list_agent_invitations
+    real = reads.list_agent_invitations
     calls = []
 
     def down_on_second_page(**kwargs):
@@ -138,7 +136,7 @@ def test_rows_a_quick_pass_saw_during_a_full_pass_survive_its_removals(natural, 
             raise NaturalUnavailable("Natural is unavailable.")
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "list_agent_invitations", down_on_second_page)
+    monkeypatch.setattr(reads, "list_agent_invitations", down_on_second_page)
     failed = sync.sync(ADI)
     assert failed.state == SyncRun.State.FAILED
     # Newer than the full pass's saved cursor: its resumed walk will never list this one.
@@ -153,14 +151,14 @@ def test_rows_a_quick_pass_saw_during_a_full_pass_survive_its_removals(natural, 
 
 
 def test_a_quick_pass_is_never_resumed(natural, monkeypatch):
-    real = services.list_agent_invitations
+    real = reads.list_agent_invitations
 
     def down(**kwargs):
         raise NaturalUnavailable("Natural is unavailable.")
 
-    monkeypatch.setattr(services, "list_agent_invitations", down)
+    monkeypatch.setattr(reads, "list_agent_invitations", down)
     failed = sync.sync(ADI, mode=sync.QUICK)
-    monkeypatch.setattr(services, "list_agent_invitations", real)
+    monkeypatch.setattr(reads, "list_agent_invitations", real)
 
     fresh = sync.sync(ADI, mode=sync.QUICK)
 

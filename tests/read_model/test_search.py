@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 
-from customer_index.models import fold
-from customer_index.search import search
+from read_model.models import fold
+from read_model.search import search
 
 
 def names(results) -> list[str]:
@@ -176,6 +176,6 @@ def test_many_candidates_take_the_newest_first_walk_with_the_same_answer(add_cus
         add_customer(f"Bojo Substring {number}", age_days=10 - number)
     few = names(search("jo")), names(search("jo p")), names(search("ojo"))
 
-    monkeypatch.setattr("customer_index.search.DENSE", 2)
+    monkeypatch.setattr("read_model.search.DENSE", 2)
 
     assert (names(search("jo")), names(search("jo p")), names(search("ojo"))) == few

@@ -9,10 +9,10 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from customer_index import sync
-from customer_index.models import IndexedCustomer, SyncRun, fold
-from delegations import services
-from delegations.errors import NaturalUnavailable
+from natural import reads
+from natural.errors import NaturalUnavailable
+from read_model import sync
+from read_model.models import IndexedCustomer, SyncRun, fold
 from sandbox.models import Customer, Delegation, Party
 
 
@@ -51,7 +51,7 @@ def add_sandbox_customer(natural, name: str, email: str) -> str:
 
 
 def fail_on_call(monkeypatch, number: int, error: BaseException):
-    real = services.list_customers
+    real = reads.list_customers
     calls = []
 
     def flaky(**kwargs):
@@ -60,7 +60,7 @@ def fail_on_call(monkeypatch, number: int, error: BaseException):
             raise error
         return real(**kwargs)
 
-    monkeypatch.setattr(services, "list_customers", flaky)
+    monkeypatch.setattr(reads, "list_customers", flaky)
     return calls
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from delegations.services import list_agents
+from natural.reads import list_agents
 
 
 @pytest.fixture

@@ -6,9 +6,10 @@ import re
 
 import pytest
 
-from dashboard.settings import BASE_DIR
+from config.settings import BASE_DIR
 from saved_views.models import ColumnChoice, SavedView
-from saved_views.tables import MAX_COLUMN_POSITION, TABLES
+from saved_views.queries import MAX_COLUMN_POSITION
+from tables.catalog import DECLARED
 from tests.browse.support import htmx
 
 pytestmark = pytest.mark.django_db
@@ -44,7 +45,7 @@ def current_view(body: str) -> str:
 
 
 def hide(client, table: str, hidden: set[str], query: str = ""):
-    keys = TABLES[table].column_keys()
+    keys = DECLARED[table].column_keys()
     return client.post(
         "/views/columns/",
         {"table": table, "shown": [key for key in keys if key not in hidden], "query": query},
@@ -118,7 +119,7 @@ def test_a_page_of_rows_swapped_in_by_htmx_does_not_read_the_column_choice_again
 def test_every_column_cannot_be_hidden(warm_natural, admin_client):
     hide(admin_client, "agent_invitations", {"agent"})
     response = hide(
-        admin_client, "agent_invitations", set(TABLES["agent_invitations"].column_keys())
+        admin_client, "agent_invitations", set(DECLARED["agent_invitations"].column_keys())
     )
     assert response.status_code == 302
     page = admin_client.get(response["Location"]).content.decode()
@@ -136,9 +137,9 @@ def test_the_css_hides_every_position_a_table_can_have():
     for position in range(1, MAX_COLUMN_POSITION + 1):
         selector = f".hide-col-{position} table.data > * > tr > :nth-child({position})"
         assert selector in css
-    for spec in TABLES.values():
+    for spec in DECLARED.values():
         # One select checkbox may come first.
-        assert len(spec.columns()) + 1 <= MAX_COLUMN_POSITION, spec.key
+        assert len(spec.columns) + 1 <= MAX_COLUMN_POSITION, spec.key
         assert len(set(spec.column_keys())) == len(spec.column_keys()), spec.key
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import path
 
-from dashboard import urls as dashboard_urls
+from config import urls as dashboard_urls
 
 UNKNOWN_CUSTOMER = "pty_" + "0" * 32
 UNKNOWN_DELEGATION = "adl_" + "0" * 32

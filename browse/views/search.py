@@ -1,0 +1,141 @@
+"""Customer search over the local index, and the index's freshness and refresh button."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from browse.forms import CustomerFilterForm
+from dashboard import roles
+from dashboard.htmx import HtmxHttpRequest
+from dashboard.partials import render_partial_response
+from natural import reads
+from natural.errors import NaturalError, NaturalNotFound, UpstreamFailure
+from read_model import freshness, rows, search, sync
+from read_model.models import SyncRun
+from read_model.resources import RESOURCES
+
+TABLE_ID = "customers-table"
+STATUS_ID = "customer-index-status"
+UPDATED_EVENT = "customer-index-updated"
+
+
+@require_GET
+@permission_required(roles.VIEW, raise_exception=True)
+def customer_search(request: HtmxHttpRequest) -> HttpResponse:
+    form = CustomerFilterForm(request.GET)
+    context = {
+        "form": form,
+        "freshness": freshness.status(),
+        "can_refresh": request.user.has_perm(roles.REFRESH_INDEX),
+    }
+    if not form.is_valid():
+        # Said at the field, with what was typed kept in the box; nothing is searched.
+        context["query"] = search.normalise(form.data.get("q", ""))
+        return render_partial_response(
+            request, "browse/customer_search.html", context, target=TABLE_ID, status=400
+        )
+    query = search.normalise(form.cleaned_data["q"])
+    offset = form.cleaned_data["offset"] or 0
+    results = search.search(query, offset=offset, page_size=form.cleaned_data["limit"])
+    context.update(query=query, results=results, rows=results.customers)
+    status = 200
+    if search.is_party_id(query) and not results.customers and not results.has_previous:
+        status = fall_through(query, context)
+    return render_partial_response(
+        request, "browse/customer_search.html", context, target=TABLE_ID, status=status
+    )
+
+
+def fall_through(party_id: str, context: dict) -> int:
+    """A party id the index does not hold yet: ask Natural for that one customer."""
+    try:
+        customer = reads.get_customer(party_id)
+    except NaturalNotFound:
+        context["not_found"] = party_id
+        return 200
+    except NaturalError as error:
+        context["upstream_error"] = failure = UpstreamFailure.of(error)
+        return failure.status
+    context["rows"] = (rows.customer_row(customer),)
+    context["not_indexed"] = True
+    return 200
+
+
+@require_GET
+@permission_required(roles.VIEW, raise_exception=True)
+def index_status(request: HtmxHttpRequest) -> HttpResponse:
+    """The freshness line and refresh progress; polled while a pass runs."""
+    state = freshness.status()
+    response = render_status(request, state)
+    watch = WatchForm(request.GET)
+    watched = watch.cleaned_data["watch"] if watch.is_valid() else None
+    if watched and state.running is None:
+        finished = SyncRun.objects.filter(pk=watched, state=SyncRun.State.COMPLETE)
+        if finished.exists():
+            response["HX-Trigger"] = UPDATED_EVENT
+    return response
+
+
+class WatchForm(forms.Form):
+    """The pass the status line polls for (its id); anything else watches nothing."""
+
+    watch = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+
+
+@require_POST
+@permission_required(roles.REFRESH_INDEX, raise_exception=True)
+def index_refresh(request: HtmxHttpRequest) -> HttpResponse:
+    """Start a pass in the background; the status fragment then polls its progress."""
+    notice = ""
+    try:
+        sync.start_in_background(started_by=request.user.get_username())
+    except sync.SyncAlreadyRunning:
+        notice = "The index is already being refreshed."
+    if request.htmx:
+        return render_status(request, freshness.status(), notice=notice)
+    if notice:
+        messages.info(request, notice)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("customer-search")
+    return redirect(back)
+
+
+def render_status(
+    request: HtmxHttpRequest, state: freshness.Freshness, *, notice: str = ""
+) -> TemplateResponse:
+    context = {
+        "freshness": state,
+        "can_refresh": request.user.has_perm(roles.REFRESH_INDEX),
+        "notice": notice,
+    }
+    return TemplateResponse(request, "browse/index_status.html", context)
+
+
+@require_POST
+@permission_required(roles.REFRESH_INDEX, raise_exception=True)
+def quick_refresh(request: HtmxHttpRequest, resource: str) -> HttpResponse:
+    """A quick pass of one list (its newest pages), then back to the page that asked."""
+    try:
+        run = sync.sync(resource, mode=SyncRun.Mode.QUICK, started_by=request.user.get_username())
+    except sync.SyncAlreadyRunning:
+        messages.info(request, "That list is already being refreshed; reload in a moment.")
+    else:
+        if run.state == SyncRun.State.COMPLETE:
+            messages.success(request, f"The newest {RESOURCES[resource].label} were read again.")
+        else:
+            messages.error(
+                request, f"Natural did not answer the refresh ({run.error}); nothing changed."
+            )
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = "/"
+    return redirect(back)

@@ -1,0 +1,125 @@
+"""Every page's address, one group per object. Within a group the fixed paths come first and
+the `<id>` routes last, so `/delegations/review/` is never taken for a delegation's id."""
+
+from django.urls import include, path
+
+from browse.views import (
+    agent_delegations,
+    customers,
+    export,
+    health,
+    invitations,
+    lookup,
+    overview,
+    requests,
+    search,
+)
+from operations.views import audit, cancel, delegation, invite, review, revoke
+
+customer_urls = [
+    path("", customers.customer_list, name="customer-list"),
+    path("export.csv", export.customer_export, name="customer-export"),
+    path("search/", search.customer_search, name="customer-search"),
+    path("index/", search.index_status, name="customer-index-status"),
+    path("index/refresh/", search.index_refresh, name="customer-index-refresh"),
+    path("<str:pty_id>/", customers.customer_detail, name="customer-detail"),
+]
+
+invitation_urls = [
+    path("", invitations.invitation_list, name="invitation-list"),
+    path("export.csv", export.invitation_export, name="invitation-export"),
+    path("new/", invite.invite_customers, name="invitation-new"),
+    path("delegation/", invitations.delegation_invitation_list, name="delegation-invitation-list"),
+    path(
+        "delegation/export.csv",
+        export.delegation_invitation_export,
+        name="delegation-invitation-export",
+    ),
+    path("cancel/confirm/", cancel.bulk_cancel_confirm, name="invitation-bulk-cancel-confirm"),
+    path("cancel/", cancel.bulk_cancel, name="invitation-bulk-cancel"),
+    path("cancel/<uuid:key>/", cancel.bulk_cancel_result, name="invitation-bulk-cancel-result"),
+    path(
+        "cancel/<uuid:key>/reconcile/",
+        cancel.bulk_cancel_reconcile,
+        name="invitation-bulk-cancel-reconcile",
+    ),
+    path("<str:adi_id>/cancel/confirm/", cancel.cancel_confirm, name="invitation-cancel-confirm"),
+    path("<str:adi_id>/cancel/", cancel.cancel, name="invitation-cancel"),
+]
+
+delegation_urls = [
+    path("", agent_delegations.delegation_list, name="delegation-list"),
+    path("export.csv", export.delegation_export, name="delegation-export"),
+    path("review/", review.review_queue, name="delegation-review"),
+    path("review/refresh/", review.review_queue_refresh, name="delegation-review-refresh"),
+    path(
+        "bulk-revoke/confirm/",
+        revoke.bulk_revoke_confirm,
+        name="delegation-bulk-revoke-confirm",
+    ),
+    path("bulk-revoke/", revoke.bulk_revoke, name="delegation-bulk-revoke"),
+    path(
+        "bulk-revoke/<uuid:key>/", revoke.bulk_revoke_result, name="delegation-bulk-revoke-result"
+    ),
+    path(
+        "bulk-revoke/<uuid:key>/send/",
+        revoke.bulk_revoke_send,
+        name="delegation-bulk-revoke-send",
+    ),
+    path("<str:adl_id>/", agent_delegations.delegation_detail, name="delegation-detail"),
+    path("<str:adl_id>/revoke/confirm/", revoke.revoke_confirm, name="delegation-revoke-confirm"),
+    path("<str:adl_id>/revoke/", revoke.revoke, name="delegation-revoke"),
+    path("<str:adl_id>/review/", review.review_mark, name="delegation-review-mark"),
+]
+
+# A quick pass of one list of the read model, from its table's Refresh button.
+index_urls = [
+    path(
+        f"{slug}/refresh/",
+        search.quick_refresh,
+        {"resource": resource},
+        name=f"{name}-index-refresh",
+    )
+    for slug, resource, name in (
+        ("agent-invitations", "agent_invitations", "agent-invitation"),
+        ("delegation-invitations", "delegation_invitations", "delegation-invitation"),
+        ("agent-delegations", "agent_delegations", "agent-delegation"),
+    )
+]
+
+audit_urls = [
+    path("", audit.audit_list, name="audit-list"),
+    path("export.csv", audit.audit_export, name="audit-export"),
+    path("<int:pk>/", audit.operation_detail, name="operation-detail"),
+    path("<int:pk>/retry/", audit.operation_retry, name="operation-retry"),
+    path("<int:pk>/reconcile/", audit.operation_reconcile, name="operation-reconcile"),
+]
+
+batch_urls = [
+    path("", invite.batch_detail, name="batch-detail"),
+    path("send-remaining/", invite.batch_send_remaining, name="batch-send-remaining"),
+]
+
+urlpatterns = [
+    path("", overview.overview, name="home"),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("", include("accounts.urls")),
+    path("customers/", include(customer_urls)),
+    path("invitations/", include(invitation_urls)),
+    path(
+        "delegation-invitations/new/",
+        delegation.new_delegation_invitation,
+        name="delegation-invitation-new",
+    ),
+    path("delegations/", include(delegation_urls)),
+    path("index/", include(index_urls)),
+    path("lookup/", lookup.lookup, name="lookup"),
+    path("natural-requests/", requests.natural_requests, name="natural-requests"),
+    path("audit/", include(audit_urls)),
+    path("operations/batches/<uuid:key>/", include(batch_urls)),
+    path("", include("saved_views.urls")),
+]
+
+handler404 = "dashboard.errors.not_found"
+handler500 = "dashboard.errors.server_error"

@@ -1,0 +1,95 @@
+"""A browse table answered from the local read model (read_model/): search by part of a
+value, sort by any column shown, counts and facet counts, each labelled with its freshness.
+Asked only when a user asks one of those questions; Natural's live list stays the default."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+
+from dashboard import roles
+from dashboard.partials import render_partial_response, wants_partial
+from read_model import query
+from tables.live import secondary_result
+
+
+def as_of(freshness: query.Freshness, now: datetime | None = None) -> str:
+    """“as of N minutes ago”, from the last pass that completed."""
+    age = freshness.age(now)
+    if age is None:
+        return "the local copy has not been built yet"
+    minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return "as of less than a minute ago"
+    return f"as of {minutes:,} minute{'' if minutes == 1 else 's'} ago"
+
+
+def count_label(count: int, statuses: Sequence[str], noun: str) -> str:
+    """“1,234 pending”, “12 pending or expired”, or “1,234 invitations”."""
+    if statuses:
+        return f"{count:,} {' or '.join(status.lower() for status in statuses)}"
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+@dataclass
+class ReadModelTable:
+    """One table read from the read model: which resource, its page and region, its rows."""
+
+    resource: str
+    template: str
+    target: str
+    noun: str
+    # Where an admin's Refresh button posts (a quick pass of this resource).
+    refresh_url: str
+    # A read-model row -> the same display dict the live table shows.
+    present: Callable[[object], dict]
+    # The read-model filter the status chips set, counted beside each chip.
+    status_filter: str = "status"
+
+    def respond(
+        self, request: HttpRequest, form, context: dict, agents: Future | None = None
+    ) -> TemplateResponse:
+        if agents is not None:
+            found = secondary_result(agents, ())
+            form.set_agents(found)
+            context["agents_missing"] = not found
+        asked = form.read_model_query()
+        try:
+            answer = query.ask(self.resource, facets=(self.status_filter,), **asked)
+        except query.QueryError as error:
+            form.add_error(None, str(error))
+            return self.render(request, {"form": form, **context}, status=400)
+        search_for = asked["search_for"]
+        rows = [self.present(row) for row in answer.rows]
+        statuses = asked["filters"].get(self.status_filter) or []
+        context.update(
+            form=form,
+            rows=rows,
+            row_count=len(rows),
+            active_filters=form.active_filters(),
+            answer=answer,
+            search_for=search_for,
+            facets=answer.facets.get(self.status_filter, {}),
+            count_label=count_label(answer.count, statuses, self.noun),
+            as_of=as_of(answer.freshness),
+            can_refresh_index=request.user.has_perm(roles.REFRESH_INDEX),
+            refresh_url=self.refresh_url,
+            offsets={
+                "previous": max(answer.offset - answer.limit, 0) or None,
+                "next": answer.offset + answer.limit,
+                "from": answer.offset + 1,
+                "to": answer.offset + len(rows),
+            },
+        )
+        return self.render(request, context)
+
+    def render(self, request: HttpRequest, context: dict, *, status: int = 200) -> TemplateResponse:
+        context["facets_out_of_band"] = wants_partial(request, self.target)
+        return render_partial_response(
+            request, self.template, context, target=self.target, status=status
+        )
