@@ -15,6 +15,7 @@ from browse.views import (
     search,
 )
 from operations.views import audit, cancel, delegation, invite, review, revoke
+from saved_views import views as saved_views
 
 customer_urls = [
     path("", customers.customer_list, name="customer-list"),
@@ -100,6 +101,15 @@ batch_urls = [
     path("send-remaining/", invite.batch_send_remaining, name="batch-send-remaining"),
 ]
 
+saved_view_urls = [
+    path("", saved_views.view_list, name="saved-view-list"),
+    path("columns/", saved_views.choose_columns, name="saved-view-columns"),
+    path("save/", saved_views.save_view, name="saved-view-save"),
+    path("open/", saved_views.open_view, name="saved-view-open"),
+    path("<int:pk>/rename/", saved_views.rename_view, name="saved-view-rename"),
+    path("<int:pk>/delete/", saved_views.delete_view, name="saved-view-delete"),
+]
+
 urlpatterns = [
     path("", overview.overview, name="home"),
     path("healthz", health.healthz, name="healthz"),
@@ -118,7 +128,7 @@ urlpatterns = [
     path("natural-requests/", requests.natural_requests, name="natural-requests"),
     path("audit/", include(audit_urls)),
     path("operations/batches/<uuid:key>/", include(batch_urls)),
-    path("", include("saved_views.urls")),
+    path("views/", include(saved_view_urls)),
 ]
 
 handler404 = "dashboard.errors.not_found"

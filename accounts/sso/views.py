@@ -112,21 +112,34 @@ def callback(request: HttpRequest) -> HttpResponse:
         return provider_unreachable(request, error)
 
 
+def refusal_page(
+    request: HttpRequest,
+    template: str,
+    *,
+    status: int,
+    detail: str,
+    username: str = "",
+    kind: str = SecurityEvent.Kind.SSO_REFUSED,
+) -> HttpResponse:
+    """A single sign-on that ends here: a line in the security log and a page that says why."""
+    record(kind, username=username, request=request, detail=detail)
+    context = {
+        "provider_name": settings.OIDC_PROVIDER_NAME,
+        "password_login_enabled": settings.PASSWORD_LOGIN_ENABLED,
+    }
+    return render(request, template, context, status=status)
+
+
 @login_not_required
 def signup_not_offered(request: HttpRequest) -> HttpResponse:
     """allauth's sign-up form for a single sign-on it could not complete alone: never offered
     here (the first sign-in creates the user, or is refused with its reason)."""
     request.session.pop("socialaccount_sociallogin", None)
-    record(
-        SecurityEvent.Kind.SSO_REFUSED,
-        request=request,
-        detail=f"the single sign-on sign-up form is not offered ({request.method})",
-    )
-    return render(
+    return refusal_page(
         request,
         "accounts/sso_signup_off.html",
-        {"provider_name": settings.OIDC_PROVIDER_NAME},
         status=403,
+        detail=f"the single sign-on sign-up form is not offered ({request.method})",
     )
 
 
@@ -134,50 +147,33 @@ def linking_refused(request: HttpRequest, detail: str) -> HttpResponse:
     """allauth can link a provider identity to the signed-in account (`process=connect`) or
     sign in without a session (`process=redirect`); this dashboard only signs people in."""
     user = request.user
-    record(
-        SecurityEvent.Kind.SSO_REFUSED,
-        username=user.get_username() if user.is_authenticated else "",
-        request=request,
-        detail=f"linking an identity to an account is not offered: {detail}",
-    )
-    return render(
+    return refusal_page(
         request,
         "accounts/sso_no_linking.html",
-        {"provider_name": settings.OIDC_PROVIDER_NAME},
         status=400,
+        username=user.get_username() if user.is_authenticated else "",
+        detail=f"linking an identity to an account is not offered: {detail}",
     )
 
 
 def subject_mismatch(request: HttpRequest, claims: dict, userinfo: dict) -> HttpResponse:
-    record(
-        SecurityEvent.Kind.SSO_REFUSED,
+    return refusal_page(
+        request,
+        "accounts/sso_mismatch.html",
+        status=403,
         username=str(claims.get("preferred_username") or claims.get("sub") or ""),
-        request=request,
         detail=(
             f"the userinfo answer is about subject {str(userinfo.get('sub'))[:60]!r}, "
             f"the verified ID token about {str(claims.get('sub'))[:60]!r}"
         ),
     )
-    return render(
-        request,
-        "accounts/sso_mismatch.html",
-        {"provider_name": settings.OIDC_PROVIDER_NAME},
-        status=403,
-    )
 
 
 def provider_unreachable(request: HttpRequest, error: Exception) -> HttpResponse:
-    record(
-        SecurityEvent.Kind.SSO_FAILED,
-        request=request,
-        detail=f"identity provider unreachable ({type(error).__name__})",
-    )
-    return render(
+    return refusal_page(
         request,
         "accounts/sso_unreachable.html",
-        {
-            "provider_name": settings.OIDC_PROVIDER_NAME,
-            "password_login_enabled": settings.PASSWORD_LOGIN_ENABLED,
-        },
         status=503,
+        kind=SecurityEvent.Kind.SSO_FAILED,
+        detail=f"identity provider unreachable ({type(error).__name__})",
     )
