@@ -113,9 +113,7 @@ def finish_if_done(batch: Batch) -> None:
 
 def pause(batch: Batch) -> bool:
     return bool(
-        Batch.objects.filter(pk=batch.pk, state=BatchState.SENDING).update(
-            state=BatchState.PAUSED
-        )
+        Batch.objects.filter(pk=batch.pk, state=BatchState.SENDING).update(state=BatchState.PAUSED)
     )
 
 
