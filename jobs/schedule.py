@@ -8,6 +8,7 @@ the job. The passes keep their own guard too: a list never syncs twice at once.
     quick_pass     every QUICK_PASS_SECONDS (60): the newest pages of each list
     full_pass      every FULL_PASS_SECONDS (900): each list to its end
     watch_batches  every WATCH_SECONDS: batches whose senders stopped get senders again
+    prune_task_results  hourly: the database queue forgets tasks finished over a day ago
 
 `PERIODIC_PASSES=false` turns the two passes off (for operators who keep cron); the batch
 watch always runs.
@@ -26,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connections, transaction
 from django.utils import timezone
 
+from jobs import tasks as job_tasks
 from jobs.models import PeriodicSlot
 from operations import tasks as operation_tasks
 from read_model import tasks as read_model_tasks
@@ -62,6 +64,7 @@ def jobs() -> list[Periodic]:
             passes,
         ),
         Periodic("watch_batches", WATCH_SECONDS, operation_tasks.watch_batches.enqueue),
+        Periodic("prune_task_results", 60 * 60, job_tasks.prune_task_results.enqueue),
     ]
 
 

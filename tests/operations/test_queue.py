@@ -108,7 +108,7 @@ def test_each_period_s_job_is_enqueued_once_whatever_the_number_of_workers(setti
     now = timezone.now()
     first = schedule.tick(worker="one", now=now)
     second = schedule.tick(worker="two", now=now + timedelta(seconds=1))
-    assert set(first) == {"quick_pass", "full_pass", "watch_batches"}
+    assert set(first) == {"quick_pass", "full_pass", "watch_batches", "prune_task_results"}
     assert second == [] or now.second % 10 == 9, "nothing twice in one period"
     later = schedule.tick(worker="two", now=now + timedelta(minutes=1))
     assert "quick_pass" in later
@@ -118,5 +118,5 @@ def test_each_period_s_job_is_enqueued_once_whatever_the_number_of_workers(setti
 @pytest.mark.django_db
 def test_the_periodic_passes_can_be_turned_off(settings, queue_kept):
     settings.PERIODIC_PASSES = False
-    assert schedule.tick(worker="one") == ["watch_batches"]
+    assert schedule.tick(worker="one") == ["watch_batches", "prune_task_results"]
     assert not PeriodicSlot.objects.filter(name__endswith="_pass").exists()
