@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -24,12 +24,26 @@ ANSWER = AttemptInfo(
 )
 
 
+class StoppedClock:
+    """The pace's clock, moved only by its sleeps: turns do not depend on the machine's speed."""
+
+    def __init__(self) -> None:
+        self.moment = datetime.now(UTC)
+
+    def now(self) -> datetime:
+        return self.moment
+
+    def sleep(self, seconds: float) -> None:
+        self.moment += timedelta(seconds=seconds)
+
+
 @pytest.fixture
 def waits(monkeypatch):
-    waited: list[float] = []
-    monkeypatch.setattr(pace, "sleep", waited.append)
+    clock = StoppedClock()
+    monkeypatch.setattr(pace, "sleep", lambda seconds: None)
+    monkeypatch.setattr(pace, "timezone", clock)
     pace.forget()
-    yield waited
+    yield clock
     pace.forget()
 
 
