@@ -35,6 +35,9 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # Production-style serving: gunicorn with threaded workers, static files from whitenoise.
+# Batches and the read model's passes need a worker beside it, as a second process (or a
+# systemd unit / container next to gunicorn's), on this host or any other sharing the database:
+#   .venv/bin/python manage.py run_worker
 serve: $(STAMP)
 	$(BIN)/python manage.py collectstatic --no-input -v 0
 	$(BIN)/python manage.py migrate --no-input

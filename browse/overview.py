@@ -24,7 +24,7 @@ from natural import reads
 from natural.agent_names import AgentNames, agents_or_nothing
 from natural.errors import NaturalError, UpstreamFailure
 from natural.fanout import submit
-from operations.models import Operation
+from operations.models import ACTIVE_BATCH, Batch, Operation
 from read_model import freshness
 
 logger = logging.getLogger(__name__)
@@ -111,6 +111,14 @@ def unfinished_operations() -> dict:
     return {"operations": list(operations)}
 
 
+def batches_in_progress() -> dict:
+    """Batches the workers are sending (or that an admin paused), with their progress."""
+    from operations import batches
+
+    active = Batch.objects.filter(state__in=ACTIVE_BATCH).order_by("-created_at")[:NEWEST]
+    return {"batches": [(batch, batches.progress(batch)) for batch in active]}
+
+
 def index_freshness() -> dict:
     """How fresh the local customer search index is."""
     return {"freshness": freshness.status()}
@@ -124,6 +132,7 @@ UPSTREAM_CARDS: dict[str, tuple[str, Callable[[Mapping[str, str]], dict]]] = {
 }
 LOCAL_CARDS: dict[str, tuple[str, Callable[[], dict]]] = {
     "operations": ("Operations needing attention", unfinished_operations),
+    "batches": ("Batches in progress", batches_in_progress),
     "index": ("Customer search index", index_freshness),
 }
 CARD_NAMES = (*UPSTREAM_CARDS, *LOCAL_CARDS)

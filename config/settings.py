@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "operations",
     "accounts",
     "saved_views",
+    "django_tasks_db",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +212,39 @@ NATURAL_API_CONNECT_TIMEOUT = env.float("NATURAL_API_CONNECT_TIMEOUT", default=2
 NATURAL_API_READ_TIMEOUT = env.float("NATURAL_API_READ_TIMEOUT", default=5.0)
 NATURAL_API_RETRY_BUDGET = env.float("NATURAL_API_RETRY_BUDGET", default=8.0)
 NATURAL_API_MAX_CONNECTIONS = env.int("NATURAL_API_MAX_CONNECTIONS", default=20)
+
+# Pacing the batch senders: Natural limits each credential with a token bucket. 0 takes the
+# pace from Natural's X-RateLimit-Limit header (requests per second); a number sets it.
+NATURAL_API_RATE_LIMIT = env.float("NATURAL_API_RATE_LIMIT", default=0.0)
+
+# The task queue (django.tasks). Batch sends and the read model's passes run on workers
+# (`manage.py run_worker`), never in a web request: "database" keeps the queue in the
+# dashboard's own database (django-tasks-db), "redis" in Redis (django-tasks-rq) for workers on
+# many hosts, "immediate" runs each task inside the call that enqueues it (tests only).
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "redis": "django_tasks_rq.RQBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+TASKS_BACKEND = env.str("TASKS_BACKEND", default="database")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={TASKS_BACKEND!r}: choose one of {', '.join(TASK_BACKENDS)}."
+    )
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600}}
+if TASKS_BACKEND == "redis":
+    INSTALLED_APPS.append("django_rq")
+# The workers run the read model's passes on their own: a quick pass every QUICK_PASS_SECONDS
+# and a full pass every FULL_PASS_SECONDS, once per period whatever the number of workers.
+PERIODIC_PASSES = env.bool("PERIODIC_PASSES", default=True)
+QUICK_PASS_SECONDS = env.int("QUICK_PASS_SECONDS", default=60)
+FULL_PASS_SECONDS = env.int("FULL_PASS_SECONDS", default=15 * 60)
+# A batch's parts are sent by this many senders side by side (each one a task on a worker).
+BATCH_SENDERS = env.int("BATCH_SENDERS", default=4)
+# The most recipients one batch invitation may hold (one CSV upload).
+INVITE_MAX_RECIPIENTS = env.int("INVITE_MAX_RECIPIENTS", default=100_000)
 
 # The customer search index warns when its last complete sync is older than this.
 CUSTOMER_INDEX_MAX_AGE = timedelta(minutes=env.int("CUSTOMER_INDEX_MAX_AGE_MINUTES", default=60))

@@ -30,6 +30,7 @@ invitation_urls = [
     path("", invitations.invitation_list, name="invitation-list"),
     path("export.csv", export.invitation_export, name="invitation-export"),
     path("new/", invite.invite_customers, name="invitation-new"),
+    path("new/<uuid:key>/refused.csv", invite.refused_lines, name="invitation-refused-lines"),
     path("delegation/", invitations.delegation_invitation_list, name="delegation-invitation-list"),
     path(
         "delegation/export.csv",
@@ -99,6 +100,9 @@ audit_urls = [
 batch_urls = [
     path("", invite.batch_detail, name="batch-detail"),
     path("send-remaining/", invite.batch_send_remaining, name="batch-send-remaining"),
+    path("pause/", invite.batch_control, {"action": "pause"}, name="batch-pause"),
+    path("resume/", invite.batch_control, {"action": "resume"}, name="batch-resume"),
+    path("cancel/", invite.batch_control, {"action": "cancel"}, name="batch-cancel"),
 ]
 
 saved_view_urls = [

@@ -105,6 +105,11 @@ class AttemptInfo:
     retry_after: float | None
     replayed: bool
     support_id: str | None
+    # Natural's rate-limit headers, when it sent them: the bucket's size, what is left in it,
+    # and when it is full again (Unix seconds).
+    rate_limit: int | None = None
+    rate_remaining: int | None = None
+    rate_reset: float | None = None
 
 
 @dataclass(frozen=True)
@@ -308,6 +313,9 @@ class NaturalClient:
             retry_after=parse_retry_after(response.headers.get("Retry-After")),
             replayed=response.headers.get("X-Idempotency-Replayed", "").lower() == "true",
             support_id=_support_id(errors, response),
+            rate_limit=_number(response.headers.get("X-RateLimit-Limit"), int),
+            rate_remaining=_number(response.headers.get("X-RateLimit-Remaining"), int),
+            rate_reset=_number(response.headers.get("X-RateLimit-Reset"), float),
         )
         return _Outcome(info=info, response=response, payload=payload, errors=errors)
 
@@ -433,6 +441,17 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def _number(value: str | None, kind):
+    """A rate-limit header as a number; None when absent or not a number."""
+    if not value:
+        return None
+    try:
+        number = kind(value.strip())
+    except ValueError:
+        return None
+    return number if number >= 0 else None
 
 
 def _clean(params: Mapping[str, Any] | None) -> dict[str, Any] | None:

@@ -28,3 +28,19 @@ class ApiCall(models.Model):
     def __str__(self) -> str:
         outcome = self.status if self.status is not None else self.error or "no answer"
         return f"{self.method} {self.path} -> {outcome} (attempt {self.attempt})"
+
+
+class Pace(models.Model):
+    """The one pace every batch sender keeps with Natural: all of them share one credential,
+    so they share its rate limit (natural/pace.py)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    # Requests per second, learned from X-RateLimit-Limit (or set by NATURAL_API_RATE_LIMIT).
+    rate = models.FloatField(null=True, blank=True)
+    # The next free moment to send; each sender takes one and moves it on by 1 / rate.
+    next_at = models.DateTimeField(null=True, blank=True)
+    # After a 429, nobody sends before this (Retry-After).
+    paused_until = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"pace {self.name}: {self.rate or 'no'} requests/s"

@@ -23,6 +23,9 @@ cancel_invitation, cancel_invitations, ...):
         Commits the batch and every part's operation (keys chunk_key(key, i)) in one
         transaction, before the first part is sent. Returns the existing batch for a known key.
     run_batch(batch) -> list[Operation]            sends the batch's pending parts in order.
+    claim_and_send(operation, observe=None) -> Operation | None
+        run / retry for a batch sender: None when another sender has the part. `observe` sees
+        every attempt (the shared pace reads Natural's rate-limit answers from it).
 
 No database transaction is open while a request is on the wire: each state change is its own
 short autocommit statement, and attempts are written as they finish.
@@ -125,23 +128,31 @@ def submit(**arguments) -> Operation:
     return run(prepare(**arguments))
 
 
-def run(operation: Operation) -> Operation:
+def run(operation: Operation, *, observe=None) -> Operation:
+    return _run(operation, observe) or operation
+
+
+def _run(operation: Operation, observe) -> Operation | None:
     now = timezone.now()
     claimed = Operation.objects.filter(pk=operation.pk, state=State.PENDING).update(
         state=State.SENDING, sending_since=now, first_sent_at=Coalesce("first_sent_at", now)
     )
     operation.refresh_from_db()
     if not claimed:
-        return operation
-    return _send(operation, round_number=_next_round(operation), resumed=False)
+        return None
+    return _send(operation, round_number=_next_round(operation), resumed=False, observe=observe)
 
 
-def retry(operation: Operation) -> Operation:
+def retry(operation: Operation, *, observe=None) -> Operation:
     operation.refresh_from_db()
     if not operation.can_retry_same_key:
         raise CannotRetry(_why_not_retry(operation))
+    return _retry(operation, observe) or operation
+
+
+def _retry(operation: Operation, observe) -> Operation | None:
     if operation.state == State.PENDING:
-        return run(operation)
+        return _run(operation, observe)
     now = timezone.now()
     abandoned = Q(state=State.SENDING, sending_since__lt=now - sending_lease())
     claimed = (
@@ -151,8 +162,18 @@ def retry(operation: Operation) -> Operation:
     )
     operation.refresh_from_db()
     if not claimed:
-        return operation
-    return _send(operation, round_number=_next_round(operation), resumed=True)
+        return None
+    return _send(operation, round_number=_next_round(operation), resumed=True, observe=observe)
+
+
+def claim_and_send(operation: Operation, *, observe=None) -> Operation | None:
+    """Send a part of a batch if this caller claims it: a pending part, or (same key, same
+    bytes) an unknown one or one whose sender died. None when another sender has it."""
+    if operation.state == State.PENDING:
+        return _run(operation, observe)
+    if not operation.idempotent or timezone.now() >= operation.replay_window_ends_at:
+        return None
+    return _retry(operation, observe)
 
 
 def abandon(operation: Operation) -> Operation:
@@ -186,6 +207,8 @@ def create_batch(
     existing = Batch.objects.filter(key=key).first()
     if existing is not None:
         return _same_batch(existing, action, wanted)
+    for part in parts:
+        _check_declared(action, part.method, part.idempotent)
     with transaction.atomic():
         batch, created = Batch.objects.get_or_create(
             key=key,
@@ -197,22 +220,34 @@ def create_batch(
             },
         )
         if created:
-            for index, part in enumerate(parts):
-                prepare(
-                    key=chunk_key(key, index),
-                    actor=actor,
-                    action=action,
-                    method=part.method,
-                    path=part.path,
-                    body=part.body,
-                    idempotent=part.idempotent,
-                    target=part.target,
-                    batch=batch,
-                    chunk_index=index,
-                )
+            # Every part committed with the batch, in one statement per thousand rows: a
+            # 100,000-recipient batch is 1,000 parts.
+            Operation.objects.bulk_create(
+                [_part_operation(batch, index, part) for index, part in enumerate(parts)],
+                batch_size=500,
+            )
     if not created:
         return _same_batch(batch, action, wanted)
     return batch
+
+
+def _part_operation(batch: Batch, index: int, part: Part) -> Operation:
+    key = chunk_key(batch.key, index)
+    return Operation(
+        key=key,
+        actor=batch.actor,
+        action=batch.action,
+        method=part.method.upper(),
+        path=part.path,
+        body=part.body,
+        body_sha256=Operation.hash_body(part.body),
+        idempotent=part.idempotent,
+        target=part.target,
+        batch=batch,
+        chunk_index=index,
+        recipient_count=len(part.target.get("recipients", ())),
+        search_text=_search_text(key, part.target),
+    )
 
 
 def _same_batch(batch: Batch, action: str, wanted: list[tuple[str, str, str]]) -> Batch:
@@ -252,7 +287,7 @@ def digest_of_bodies(bodies) -> str:
 # Sending
 
 
-def _send(operation: Operation, *, round_number: int, resumed: bool) -> Operation:
+def _send(operation: Operation, *, round_number: int, resumed: bool, observe=None) -> Operation:
     """`resumed`: the operation was `unknown` (or left `sending`), so an earlier send may have
     been applied and only an answer that proves otherwise may call it failed."""
 
@@ -277,6 +312,8 @@ def _send(operation: Operation, *, round_number: int, resumed: bool) -> Operatio
             support_id=info.support_id or "",
             body_sha256=operation.body_sha256,
         )
+        if observe is not None:
+            observe(info)
 
     try:
         response = get_client().send(
@@ -335,6 +372,7 @@ def _finish(operation: Operation, state: str, result: dict[str, Any]) -> Operati
         finished_at=None if state == State.PENDING else timezone.now(),
         sending_since=None,
         search_text=search_text,
+        created_count=len(result.get("ids", [])),
     )
     operation.refresh_from_db()
     logger.info("operation %s %s %s -> %s", operation.key, operation.method, operation.path, state)

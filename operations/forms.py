@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,12 +20,14 @@ from operations import recipients
 from operations.confirm import new_key
 from operations.models import Action, State
 
-MAX_BATCH = 1000
 DEFAULT_EXPIRY_DAYS = 7
 MAX_EXPIRY_DAYS = 90
 MAX_DOLLARS = Decimal("1000000000")
 PERMISSION_CHOICES = [(name, name) for name in writes.GRANTABLE_PERMISSIONS]
-MAX_CSV_BYTES = 1024 * 1024
+# 100,000 recipients of up to about 160 characters each.
+MAX_CSV_BYTES = 16 * 1024 * 1024
+# A preview carries a list this short back in the page; a longer one stays in its draft.
+INLINE_RECIPIENTS = 1000
 
 
 def dollars_field(label: str, *, required: bool) -> forms.DecimalField:
@@ -80,7 +83,7 @@ class InviteCustomersForm(KeyedForm):
         required=False,
     )
 
-    def __init__(self, *args, agents=(), **kwargs):
+    def __init__(self, *args, agents=(), draft=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agent"].choices = [("", "Choose an agent")] + [
             (agent.id, f"{agent.name} ({agent.id})") for agent in agents
@@ -90,6 +93,13 @@ class InviteCustomersForm(KeyedForm):
         )
         self.parsed: recipients.ParsedRecipients | None = None
         self.left_out: tuple[recipients.Recipient, ...] = ()
+        # Lines of an uploaded CSV that are not recipients: shown in the preview, not sent.
+        self.refused: list[recipients.LineProblem] = []
+        # The recipients of an earlier preview of this form (operations.models.BatchDraft),
+        # used when the form comes back without a list or a file.
+        self.draft = draft
+        self.from_draft = False
+        self.file_name = ""
         # A NUL is refused by the recipients parser with its line, like any hidden character.
         self.fields["recipients"].validators = []
 
@@ -105,29 +115,79 @@ class InviteCustomersForm(KeyedForm):
     def clean_recipients_file(self):
         upload = self.cleaned_data.get("recipients_file")
         if upload and upload.size > MAX_CSV_BYTES:
-            raise ValidationError("The CSV file is larger than 1 MB.")
+            raise ValidationError(
+                f"The CSV file is {upload.size / 1024 / 1024:.1f} MB: at most "
+                f"{MAX_CSV_BYTES // 1024 // 1024} MB."
+            )
         return upload
 
     def clean(self):
         cleaned = super().clean()
-        pasted = recipients.parse_text(cleaned.get("recipients") or "")
+        typed = cleaned.get("recipients") or ""
         upload = cleaned.get("recipients_file")
-        parsed = pasted
-        if upload:
-            uploaded = recipients.parse_csv(upload.read())
-            parsed = recipients.merge(pasted, uploaded)
-        self.parsed = parsed
-        for problem in parsed.problems:
-            self.add_error("recipients", str(problem))
-        if not parsed.problems:
-            if not parsed.recipients:
-                self.add_error("recipients", "Enter at least one recipient.")
-            elif len(parsed.recipients) > MAX_BATCH:
+        if not typed.strip() and not upload and self.draft is not None:
+            self.parsed = self.draft_recipients()
+            self.refused = [
+                recipients.LineProblem(line, why, source)
+                for source, line, why in (self.draft.refused)
+            ]
+            self.file_name = self.draft.file_name
+            self.from_draft = True
+        else:
+            # Typed lines are few and can be fixed in place: each problem is an error at the
+            # field. An uploaded file's bad lines are refused and listed in the preview.
+            pasted = recipients.parse_text(typed)
+            for problem in pasted.problems:
+                self.add_error("recipients", str(problem))
+            parsed = pasted
+            if upload:
+                self.file_name = upload.name or ""
+                uploaded = recipients.parse_csv_lines(upload, max_field=MAX_CSV_BYTES)
+                self.refused = uploaded.problems
+                uploaded.problems = []
+                parsed = recipients.merge(pasted, uploaded)
+            self.parsed = parsed
+        limit = settings.INVITE_MAX_RECIPIENTS
+        if self.parsed.problems:
+            return cleaned
+        if not self.parsed.recipients:
+            if self.refused:
                 self.add_error(
-                    "recipients",
-                    f"{len(parsed.recipients):,} recipients: at most {MAX_BATCH:,} per batch.",
+                    "recipients_file",
+                    f"No line of {self.file_name or 'the file'} is a recipient: "
+                    f"{len(self.refused):,} line{'s' if len(self.refused) != 1 else ''} "
+                    f"refused, the first: {self.refused[0]}",
                 )
+            else:
+                self.add_error("recipients", "Enter at least one recipient.")
+        elif len(self.parsed.recipients) > limit:
+            self.add_error(
+                "recipients_file" if upload or self.from_draft else "recipients",
+                f"{len(self.parsed.recipients):,} recipients: at most {limit:,} per batch. "
+                "Split the list and send it as more than one batch.",
+            )
         return cleaned
+
+    def draft_recipients(self) -> recipients.ParsedRecipients:
+        parsed = recipients.ParsedRecipients(duplicates=self.draft.duplicates)
+        for line in self.draft.recipients.splitlines():
+            kind, _, value = line.partition(" ")
+            parsed.recipients.append(recipients.Recipient(kind, value))
+        return parsed
+
+    def draft_fields(self) -> dict:
+        """What a BatchDraft keeps of this form's recipients."""
+        return {
+            "recipients": "\n".join(f"{r.type} {r.value}" for r in self.parsed.recipients),
+            "duplicates": self.parsed.duplicates,
+            "refused": [[p.source, p.line, p.message] for p in self.refused],
+            "file_name": self.file_name[:255],
+        }
+
+    @property
+    def inline(self) -> bool:
+        """The list is short enough to travel back in the preview page."""
+        return len(self.parsed.recipients) <= INLINE_RECIPIENTS and not self.refused
 
     @property
     def expires_at(self) -> datetime:

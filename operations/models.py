@@ -49,9 +49,22 @@ class State(models.TextChoices):
     SUCCEEDED = "succeeded", "Succeeded"
     FAILED = "failed", "Failed"
     UNKNOWN = "unknown", "Unknown"
+    # A part of a batch the admin canceled before it was sent: nothing of it left.
+    CANCELED = "canceled", "Canceled"
 
 
-FINAL_STATES = (State.SUCCEEDED, State.FAILED)
+FINAL_STATES = (State.SUCCEEDED, State.FAILED, State.CANCELED)
+
+
+class BatchState(models.TextChoices):
+    SENDING = "sending", "Sending"
+    PAUSED = "paused", "Paused"
+    CANCELED = "canceled", "Canceled"
+    DONE = "done", "Done"
+
+
+# A batch whose pending parts the workers will still send.
+ACTIVE_BATCH = (BatchState.SENDING, BatchState.PAUSED)
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -64,16 +77,19 @@ class OperationQuerySet(AppendOnlyQuerySet):
         """Unknown or failed outcomes, parts a dead process left `sending` or never sent, and
         sends Natural turned away before processing them."""
         cutoff = timezone.now() - sending_lease()
+        # The parts of a batch still being sent wait their turn on the workers: not stuck.
+        left_alone = models.Q(batch__isnull=True) | ~models.Q(batch__state__in=ACTIVE_BATCH)
         return self.filter(
             models.Q(state__in=(State.FAILED, State.UNKNOWN))
             | models.Q(state=State.SENDING, sending_since__lt=cutoff)
-            | models.Q(state=State.PENDING, created_at__lt=cutoff)
-            | models.Q(state=State.PENDING, first_sent_at__isnull=False)
+            | (models.Q(state=State.PENDING, created_at__lt=cutoff) & left_alone)
+            | (models.Q(state=State.PENDING, first_sent_at__isnull=False) & left_alone)
         )
 
 
 class Batch(models.Model):
-    """Several operations made by one form submit (e.g. 1,000 recipients in chunks of 100)."""
+    """Several operations made by one form submit (e.g. 100,000 recipients in parts of 100),
+    sent part by part by the workers (operations/batches.py)."""
 
     key = models.UUIDField(unique=True, editable=False)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -81,6 +97,14 @@ class Batch(models.Model):
     target = models.JSONField(default=dict, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # sending -> done, or paused (and back) or canceled by an admin on the batch page.
+    state = models.CharField(
+        max_length=10, choices=BatchState.choices, default=BatchState.SENDING, db_index=True
+    )
+    # Stamped by a sender after every part: a batch with work left and no stamp within the
+    # sending lease has lost its senders, and the workers' watch gives it new ones.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -111,6 +135,9 @@ class Operation(models.Model):
         Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="operations"
     )
     chunk_index = models.PositiveIntegerField(null=True, blank=True)
+    # How many recipients the request names, and how many invitations Natural created.
+    recipient_count = models.PositiveIntegerField(default=0)
+    created_count = models.PositiveIntegerField(default=0)
     state = models.CharField(
         max_length=12, choices=State.choices, default=State.PENDING, db_index=True
     )
@@ -181,6 +208,8 @@ class Operation(models.Model):
         left unclaimed by a process that died before sending it."""
         if self.state != State.PENDING:
             return False
+        if self.batch_id is not None and self.batch.state in ACTIVE_BATCH:
+            return False  # the workers send it in its turn
         return bool(self.result.get("not_sent")) or (
             timezone.now() - self.created_at > sending_lease()
         )
@@ -262,6 +291,26 @@ class OperationAttempt(models.Model):
         raise PermissionError("Audit rows are never deleted.")
 
 
+class BatchDraft(models.Model):
+    """The recipients a preview read (a pasted list or an uploaded CSV of up to 100,000 lines),
+    kept under the form's key until the admin confirms or edits, so the confirm sends exactly
+    what was previewed without the browser posting the list back. Not an audit row: drafts
+    older than a day are removed."""
+
+    key = models.UUIDField(unique=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    file_name = models.CharField(max_length=255, blank=True, default="")
+    # One recipient a line, "type value", in the order read.
+    recipients = models.TextField(blank=True, default="")
+    duplicates = models.PositiveIntegerField(default=0)
+    # [[source, line, reason], ...]: the lines refused, for the preview and its CSV download.
+    refused = models.JSONField(default=list, blank=True)
+
+    def __str__(self) -> str:
+        return f"draft {self.key}"
+
+
 from operations.review_marks import ReviewMark  # noqa: E402  (registered with this app)
 
-__all__ = ["Batch", "Operation", "OperationAttempt", "ReviewMark"]
+__all__ = ["Batch", "BatchDraft", "Operation", "OperationAttempt", "ReviewMark"]

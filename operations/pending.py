@@ -1,58 +1,87 @@
-"""Who on a new batch already has a pending invitation from the same agent, looked up at Natural.
+"""Who on a new batch already has a pending invitation from the same agent.
 
 Two forms naming the same people would otherwise invite them twice (each form has its own key,
-so Natural cannot know). The look-up walks the agent's pending invitations, newest first.
+so Natural cannot know). At 100,000 recipients the check cannot walk Natural's lists on every
+preview: it reads the read model's copy of the agent's pending invitations (one query), after
+bringing it up to date for that agent with Natural's newest pending invitations of the agent
+(NEWEST_PAGES pages, read now: what was invited since the last pass is there). The preview says
+how fresh the answer is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import timezone
 
 from natural import reads
 from operations.recipients import Recipient
+from read_model import query
+from read_model.models import IndexedAgentInvitation
+from read_model.resources import AGENT_INVITATIONS
 
 PAGE_SIZE = 100
-# 5,000 pending invitations of one agent; past that the preview says the check was partial.
-MAX_PAGES = 50
+# The agent's newest pending invitations read from Natural at each check.
+NEWEST_PAGES = 3
 
 
 @dataclass(frozen=True)
 class PendingCheck:
     already_invited: tuple[Recipient, ...]
-    complete: bool
+    # The read model's copy is complete (a full pass finished) as of this moment, or None.
+    complete_as_of: datetime | None
+    # When the agent's newest pending invitations were read from Natural.
+    newest_read_at: datetime
+
+    @property
+    def complete(self) -> bool:
+        return self.complete_as_of is not None
 
 
 def already_invited(agent_id: str, recipients: list[Recipient]) -> PendingCheck:
-    wanted = {recipient.identity: recipient for recipient in recipients}
-    found: dict[tuple[str, str], Recipient] = {}
-    pages = reads.iter_pages(
+    wanted = {recipient.identity for recipient in recipients}
+    found: set[tuple[str, str]] = set()
+    newest_read_at = timezone.now()
+    for page in reads.iter_pages(
         reads.list_agent_invitations,
-        max_pages=MAX_PAGES,
+        max_pages=NEWEST_PAGES,
         agent_id=agent_id,
         statuses=["PENDING"],
         limit=PAGE_SIZE,
-    )
-    for page in pages:
+    ):
         for invitation in page.items:
-            for identity in invitation_identities(invitation):
-                if identity in wanted:
-                    found.setdefault(identity, wanted[identity])
-        if not page.has_more or len(found) == len(wanted):
-            return PendingCheck(_in_order(recipients, found), complete=True)
-    return PendingCheck(_in_order(recipients, found), complete=False)
+            found.update(i for i in invitation_identities(invitation) if i in wanted)
+    copied = IndexedAgentInvitation.objects.filter(
+        agent_id=agent_id, effective_status="PENDING"
+    ).values_list("recipient_type", "recipient_value", "email", "customer_party_id")
+    for kind, value, email, party in copied.iterator(chunk_size=5000):
+        for identity in identities(kind, value, email, party):
+            if identity in wanted:
+                found.add(identity)
+    return PendingCheck(
+        already_invited=tuple(r for r in recipients if r.identity in found),
+        complete_as_of=query.freshness(AGENT_INVITATIONS.name).complete_as_of,
+        newest_read_at=newest_read_at,
+    )
 
 
 def invitation_identities(invitation) -> list[tuple[str, str]]:
     """The ways a listed invitation can name its recipient (the list shows email and party)."""
-    identities = []
-    if invitation.recipient_type and invitation.recipient_value:
-        identities.append(Recipient(invitation.recipient_type, invitation.recipient_value).identity)
-    if invitation.email:
-        identities.append(Recipient("email", invitation.email).identity)
-    if invitation.customer_party_id:
-        identities.append(Recipient("party_id", invitation.customer_party_id).identity)
-    return identities
+    return identities(
+        invitation.recipient_type,
+        invitation.recipient_value,
+        invitation.email,
+        invitation.customer_party_id,
+    )
 
 
-def _in_order(recipients, found) -> tuple[Recipient, ...]:
-    return tuple(recipient for recipient in recipients if recipient.identity in found)
+def identities(kind, value, email, party) -> list[tuple[str, str]]:
+    found = []
+    if kind and value:
+        found.append(Recipient(kind, value).identity)
+    if email:
+        found.append(Recipient("email", email).identity)
+    if party:
+        found.append(Recipient("party_id", party).identity)
+    return found

@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from natural.ids import is_id
@@ -127,13 +128,20 @@ def parse_text(text: str) -> ParsedRecipients:
 
 
 def parse_csv(data: bytes) -> ParsedRecipients:
-    """Every non-empty cell of a CSV file; a header row of column names is skipped. Lines that
-    are not UTF-8 are refused by number; a cell may be as long as the file."""
-    text, problems = _decode_lines(data)
-    # The csv module refuses fields over 128 KiB by default; the upload limit is the bound.
-    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    reader = csv.reader(io.StringIO(text))
-    entries = []
+    """Every non-empty cell of a CSV file held in memory (see parse_csv_lines)."""
+    return parse_csv_lines(io.BytesIO(data))
+
+
+def parse_csv_lines(lines: Iterable[bytes], *, max_field: int = 0) -> ParsedRecipients:
+    """Every non-empty cell of a CSV file read line by line, so a 100,000-line upload is never
+    held whole: a header row of column names is skipped, lines that are not UTF-8 are refused
+    by number, and a cell may be as long as `max_field` (default: the csv module's own)."""
+    problems: list[LineProblem] = []
+    if max_field:
+        csv.field_size_limit(max(csv.field_size_limit(), max_field + 1))
+    reader = csv.reader(_decoded(lines, problems))
+    parsed = ParsedRecipients()
+    seen: set[tuple[str, str]] = set()
     first_line = 1
     while True:
         try:
@@ -146,9 +154,9 @@ def parse_csv(data: bytes) -> ParsedRecipients:
         cells = [cell.strip() for cell in row if cell.strip()]
         header = first_line == 1 and all(c.lower() in CSV_HEADER_WORDS for c in cells)
         if cells and not header:
-            entries.extend((first_line, cell) for cell in cells)
+            for cell in cells:
+                _take(parsed, seen, first_line, cell, CSV)
         first_line = reader.line_num + 1
-    parsed = _collect(entries, source=CSV)
     parsed.problems = sorted([*problems, *parsed.problems], key=lambda problem: problem.line)
     return parsed
 
@@ -156,14 +164,13 @@ def parse_csv(data: bytes) -> ParsedRecipients:
 CSV = "CSV line"
 
 
-def _decode_lines(data: bytes) -> tuple[str, list[LineProblem]]:
-    """The file as text, each line that is not UTF-8 left empty and named in a problem."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8) :]
-    lines, problems = [], []
-    for number, line in enumerate(data.split(b"\n"), start=1):
+def _decoded(lines: Iterable[bytes], problems: list[LineProblem]) -> Iterator[str]:
+    """The lines as text, each one that is not UTF-8 left empty and named in a problem."""
+    for number, line in enumerate(lines, start=1):
+        if number == 1 and line.startswith(codecs.BOM_UTF8):
+            line = line[len(codecs.BOM_UTF8) :]
         try:
-            lines.append(line.decode("utf-8"))
+            yield line.decode("utf-8")
         except UnicodeDecodeError as error:
             problems.append(
                 LineProblem(
@@ -173,8 +180,7 @@ def _decode_lines(data: bytes) -> tuple[str, list[LineProblem]]:
                     CSV,
                 )
             )
-            lines.append("")
-    return "\n".join(lines), problems
+            yield "\n" if line.endswith(b"\n") else ""
 
 
 def merge(first: ParsedRecipients, second: ParsedRecipients) -> ParsedRecipients:
@@ -195,18 +201,22 @@ def _collect(entries: list[tuple[int, str]], source: str = "Line") -> ParsedReci
     parsed = ParsedRecipients()
     seen: set[tuple[str, str]] = set()
     for number, piece in entries:
-        raw = piece.strip().strip('"').strip()
-        if not raw:
-            continue
-        found = recognise(raw)
-        if isinstance(found, str):
-            parsed.problems.append(LineProblem(number, found, source))
-        elif found.identity in seen:
-            parsed.duplicates += 1
-        else:
-            seen.add(found.identity)
-            parsed.recipients.append(found)
+        _take(parsed, seen, number, piece, source)
     return parsed
+
+
+def _take(parsed: ParsedRecipients, seen: set, number: int, piece: str, source: str) -> None:
+    raw = piece.strip().strip('"').strip()
+    if not raw:
+        return
+    found = recognise(raw)
+    if isinstance(found, str):
+        parsed.problems.append(LineProblem(number, found, source))
+    elif found.identity in seen:
+        parsed.duplicates += 1
+    else:
+        seen.add(found.identity)
+        parsed.recipients.append(found)
 
 
 def _shown(raw: str) -> str:

@@ -24,9 +24,7 @@ from datetime import datetime, timedelta
 
 from django.db import (
     IntegrityError,
-    close_old_connections,
     connection,
-    connections,
     models,
     transaction,
 )
@@ -307,30 +305,3 @@ def claimed_update(run: SyncRun, **fields) -> None:
         raise SyncLost(f"sync #{run.pk} has another owner")
     for name, value in fields.items():
         setattr(run, name, value)
-
-
-def start_in_background(*, started_by: str = "") -> SyncRun:
-    """Claim a full customer pass now (so a refusal is immediate and the progress row exists),
-    then walk it in a daemon thread of this process. Production runs `manage.py sync_index` on
-    a timer; this serves the "Refresh index" button."""
-    run = claim(started_by=started_by)
-    launch(run)
-    return run
-
-
-def launch(run: SyncRun) -> None:
-    threading.Thread(
-        target=_run_in_thread, args=(run,), name=f"index-sync-{run.pk}", daemon=True
-    ).start()
-
-
-def _run_in_thread(run: SyncRun) -> None:
-    close_old_connections()
-    try:
-        run_pass(run)
-    except SyncLost:
-        pass
-    except Exception:
-        logger.exception("%s sync #%s stopped", run.resource, run.pk)
-    finally:
-        connections.close_all()

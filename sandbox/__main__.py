@@ -7,6 +7,7 @@ import sys
 from types import FrameType
 
 from sandbox.app import SandboxApp
+from sandbox.ratelimit import TokenBucket
 from sandbox.seed import SeedConfig
 from sandbox.server import make_server
 
@@ -38,6 +39,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="add an undocumented revoked_at to revoked agent delegations (off: as documented)",
     )
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=0,
+        metavar="N",
+        help="Natural's token bucket: N requests a second for the credential, with a burst of N "
+        "(429 rate_limited with Retry-After, X-RateLimit-* headers); off by default",
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -66,12 +75,16 @@ def main(argv: list[str] | None = None) -> int:
             delegation_invitation_count=args.delegation_invitations,
         )
         app = SandboxApp(token, config, mark_revoked_delegations=args.mark_revoked_delegations)
+        if args.rate_limit > 0:
+            app.rate_limiter = TokenBucket(args.rate_limit)
         server = make_server(app, args.host, args.port, log_requests=args.verbose)
         counts = app.counts()
         print(
             f"Natural sandbox listening on http://{args.host}:{server.port} "
             f"({counts['customers']} customers, {counts['invitations']} invitations, "
-            f"{counts['agentDelegations']} agent delegations)",
+            f"{counts['agentDelegations']} agent delegations"
+            + (f", {args.rate_limit:g} requests/s" if args.rate_limit > 0 else "")
+            + ")",
             flush=True,
         )
         # Werkzeug's serve_forever returns (and closes the socket) on KeyboardInterrupt.

@@ -26,6 +26,7 @@ from sandbox.idempotency import (
     scope_for_token,
 )
 from sandbox.ids import is_id
+from sandbox.ratelimit import TokenBucket
 from sandbox.seed import SeedConfig, populate, runtime_rng
 from sandbox.store import Store
 
@@ -161,6 +162,8 @@ class SandboxApp:
         self.config = config
         self.clock = Clock()
         self.faults = FaultBook()
+        # Natural's token bucket for the credential (sandbox/ratelimit.py); None: no limit.
+        self.rate_limiter: TokenBucket | None = None
         self.idempotency = IdempotencyStore()
         self.request_log: list[RequestRecord] = []
         self._log_lock = threading.Lock()
@@ -217,6 +220,17 @@ class SandboxApp:
             self._log(request, error.status)
             return error_response(error)
 
+        verdict = self.rate_limiter.take() if self.rate_limiter is not None else None
+        if verdict is not None and not verdict.allowed:
+            self._log(request, 429, fault="rate_limit")
+            return error_response(ApiError(ErrorItem("rate_limited", 429), headers=verdict.headers))
+        response = self._answer(request, endpoint, path_args)
+        if verdict is not None:
+            for name, value in verdict.headers.items():
+                response.headers.setdefault(name, value)
+        return response
+
+    def _answer(self, request: Request, endpoint, path_args) -> Response:
         plan = self.faults.take(request.method, request.path)
         outcome = plan.outcome.kind if plan.outcome else None
         if outcome == "drop_before":
@@ -373,9 +387,11 @@ def create_app(
     delegations: int = 300,
     agents: int = 4,
     mark_revoked_delegations: bool = False,
+    rate_limit: float = 0,
 ) -> SandboxApp:
     """`mark_revoked_delegations` adds an undocumented `revoked_at` to revoked agent
-    delegations; off by default, so the sandbox answers only what the docs show."""
+    delegations; off by default, so the sandbox answers only what the docs show.
+    `rate_limit`: requests per second for the credential's token bucket (0: none)."""
     config = SeedConfig(
         seed=seed,
         customers=customers,
@@ -383,4 +399,7 @@ def create_app(
         delegations=delegations,
         agents=agents,
     )
-    return SandboxApp(token, config, mark_revoked_delegations=mark_revoked_delegations)
+    app = SandboxApp(token, config, mark_revoked_delegations=mark_revoked_delegations)
+    if rate_limit:
+        app.rate_limiter = TokenBucket(rate_limit)
+    return app

@@ -1,6 +1,7 @@
-"""`make demo`: migrate, seed, start the sandbox and the dashboard, print where to log in.
+"""`make demo`: migrate, seed, start the sandbox, a worker and the dashboard, print where to
+log in.
 
-Ctrl-C stops both servers.
+Ctrl-C stops all three.
 """
 
 from __future__ import annotations
@@ -61,11 +62,18 @@ def main() -> int:
             env=env,
         )
         children.append(dashboard)
+        # The worker sends batches and keeps the read model fresh (its schedule).
+        worker = subprocess.Popen(
+            [PYTHON, "manage.py", "run_worker", "--name", "demo-worker"],
+            cwd=ROOT,
+            env=env,
+        )
+        children.append(worker)
         time.sleep(1.5)
         print_welcome(port)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
-        print("A server stopped; shutting the demo down.", file=sys.stderr)
+        print("A server or the worker stopped; shutting the demo down.", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping the demo.")
@@ -97,7 +105,8 @@ def print_welcome(port: str) -> None:
     print(
         f"""
   Natural Admin is running at  http://127.0.0.1:{port}/
-  (against the Natural sandbox; Ctrl-C stops both)
+  (against the Natural sandbox, with one worker for batches and the
+  read model's periodic passes; Ctrl-C stops all three)
 
   Demo logins (password: natural-demo)
     admin     everything: invite customers, revoke, cancel, audit log

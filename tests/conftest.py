@@ -18,6 +18,11 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tasks run where they are enqueued, so a test sees a batch sent when its confirm returns;
+    # tests/operations/test_queue.py and the drills run real workers.
+    settings.TASKS = {
+        "default": {"BACKEND": settings.TASK_BACKENDS["immediate"], "QUEUES": ["default"]}
+    }
 
 
 @pytest.fixture(scope="session")

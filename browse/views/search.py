@@ -18,7 +18,7 @@ from dashboard.htmx import HtmxHttpRequest
 from dashboard.partials import render_partial_response
 from natural import reads
 from natural.errors import NaturalError, NaturalNotFound, UpstreamFailure
-from read_model import freshness, rows, search, sync
+from read_model import freshness, rows, search, sync, tasks
 from read_model.models import SyncRun
 from read_model.resources import RESOURCES
 
@@ -93,10 +93,10 @@ class WatchForm(forms.Form):
 @require_POST
 @permission_required(roles.REFRESH_INDEX, raise_exception=True)
 def index_refresh(request: HtmxHttpRequest) -> HttpResponse:
-    """Start a pass in the background; the status fragment then polls its progress."""
+    """Queue a full pass for a worker; the status fragment then polls its progress."""
     notice = ""
     try:
-        sync.start_in_background(started_by=request.user.get_username())
+        tasks.start(started_by=request.user.get_username())
     except sync.SyncAlreadyRunning:
         notice = "The index is already being refreshed."
     if request.htmx:
@@ -123,13 +123,19 @@ def render_status(
 @require_POST
 @permission_required(roles.REFRESH_INDEX, raise_exception=True)
 def quick_refresh(request: HtmxHttpRequest, resource: str) -> HttpResponse:
-    """A quick pass of one list (its newest pages), then back to the page that asked."""
+    """Queue a quick pass of one list (its newest pages) for a worker, then back to the page
+    that asked; it says whether the pass is done or still running."""
     try:
-        run = sync.sync(resource, mode=SyncRun.Mode.QUICK, started_by=request.user.get_username())
+        run = tasks.start(resource, mode=SyncRun.Mode.QUICK, started_by=request.user.get_username())
     except sync.SyncAlreadyRunning:
         messages.info(request, "That list is already being refreshed; reload in a moment.")
     else:
-        if run.state == SyncRun.State.COMPLETE:
+        if run.state == SyncRun.State.RUNNING:
+            messages.info(
+                request,
+                f"Reading the newest {RESOURCES[resource].label} from Natural; reload in a moment.",
+            )
+        elif run.state == SyncRun.State.COMPLETE:
             messages.success(request, f"The newest {RESOURCES[resource].label} were read again.")
         else:
             messages.error(

@@ -17,6 +17,7 @@ from operations.manager_forms import ReviewMarkForm, ReviewQueueForm
 from operations.review_marks import ReviewMark
 from operations.views.common import action_view, require_id, safe_next, upstream_failure
 from read_model import query, sync
+from read_model import tasks as read_model_tasks
 from read_model.query import QueryError
 from saved_views.bar import ViewBar
 
@@ -56,16 +57,13 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
 
 @action_view(roles.REVIEW, method="POST")
 def review_queue_refresh(request: HtmxHttpRequest) -> HttpResponse:
-    """Start a full pass of the agent delegations in the background (removals and revocations
-    show only after a full one); the queue says a refresh is running until it completes."""
+    """Queue a full pass of the agent delegations for a worker (removals and revocations show
+    only after a full one); the queue says a refresh is running until it completes."""
     try:
-        run = sync.claim(
-            resource=review_queue_model.RESOURCE, started_by=request.user.get_username()
-        )
+        read_model_tasks.start(review_queue_model.RESOURCE, started_by=request.user.get_username())
     except sync.SyncAlreadyRunning:
         messages.info(request, "The delegations are already being refreshed.")
     else:
-        sync.launch(run)
         messages.info(request, "Refreshing the delegations from Natural.")
     return redirect(safe_next(request, request.POST.get("next"), reverse("delegation-review")))
 

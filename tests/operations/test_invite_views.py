@@ -141,11 +141,16 @@ def test_a_thousand_recipients_make_ten_operations_and_one_result_page(
     assert page.text.count("bulk") >= 1000
 
 
-def test_more_than_a_thousand_is_refused(natural, admin_client, agent_id):
+def test_more_than_the_limit_is_refused_and_the_list_is_kept(
+    natural, admin_client, agent_id, settings
+):
+    settings.INVITE_MAX_RECIPIENTS = 1000
     recipients = "\n".join(f"many{n}@example.com" for n in range(1001))
     data = form_data(agent_id, form_key(admin_client.get(URL).text), recipients)
     response = admin_client.post(URL, {**data, "step": "preview"})
-    assert "at most 1,000 per batch" in response.text
+    assert "1,001 recipients: at most 1,000 per batch" in response.text
+    assert "many1000@example.com" in response.text
+    assert Operation.objects.count() == 0
 
 
 def test_email_failures_show_on_the_result_page(natural, admin_client, agent_id):
@@ -159,24 +164,27 @@ def test_email_failures_show_on_the_result_page(natural, admin_client, agent_id)
     assert "email failed: mailbox_unavailable" in page
 
 
-def test_pending_parts_left_by_a_dead_request_can_be_sent(natural, admin_client, agent_id):
-    from operations import engine
+def test_parts_whose_senders_were_lost_are_sent_by_the_watch(
+    natural, admin_client, agent_id, monkeypatch
+):
+    from operations import batches
     from operations.models import Batch
 
     data = form_data(agent_id, form_key(admin_client.get(URL).text))
     _, confirm = preview_then_confirm(admin_client, data)
-    original = engine.run_batch
-    engine.run_batch = lambda batch: []  # the request died before sending
-    try:
-        admin_client.post(URL, confirm)
-    finally:
-        engine.run_batch = original
+    monkeypatch.setattr(batches, "start", lambda batch: batch)  # its tasks were lost
+    admin_client.post(URL, confirm)
+    monkeypatch.undo()
     batch = Batch.objects.get()
     page = admin_client.get(f"/operations/batches/{batch.key}/")
-    assert "Send the 1 remaining part" in page.text
-    admin_client.post(f"/operations/batches/{batch.key}/send-remaining/")
+    assert "1 part not sent yet" in page.text
+    assert upstream_writes(natural) == []
+    assert batches.watch(now=timezone.now()) == [], "not before the sending lease has passed"
+    assert batches.watch(now=timezone.now() + timedelta(minutes=1)) == [batch.pk]
     assert batch.operations.get().state == State.SUCCEEDED
     assert len(upstream_writes(natural)) == 1
+    page = admin_client.get(f"/operations/batches/{batch.key}/")
+    assert "2</strong> of 2 invited" in page.text
 
 
 @pytest.mark.parametrize("role", ["manager", "support"])

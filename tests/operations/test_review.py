@@ -14,6 +14,7 @@ from django.utils import timezone
 from natural import reads
 from operations.review_marks import ReviewMark
 from read_model import sync
+from read_model import tasks as read_model_tasks
 from read_model.models import IndexedAgentDelegation, SyncRun
 from tests.operations.support import sent
 
@@ -223,7 +224,7 @@ def test_the_queue_reads_marks_in_one_query(natural, manager_client, make_user, 
 
 def test_refresh_starts_a_full_pass_of_the_delegations(natural, manager_client, monkeypatch):
     launched = []
-    monkeypatch.setattr(sync, "launch", launched.append)
+    monkeypatch.setattr(read_model_tasks, "launch", launched.append)
     response = manager_client.post(
         reverse("delegation-review-refresh"), {"next": "/delegations/review/?limit=10"}
     )
