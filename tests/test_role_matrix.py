@@ -5,41 +5,12 @@ Anonymous access is covered by tests/dashboard/test_access.py (every URL redirec
 
 from __future__ import annotations
 
-import re
-import uuid
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from dashboard.roles import ROLES
+from tests.routes import routes, sample_path
 
 pytestmark = pytest.mark.django_db
-PUBLIC = {"login", "logout", "healthz", "readyz"}
-
-
-def routes():
-    def walk(patterns, prefix=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                yield from walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            elif isinstance(pattern, URLPattern) and pattern.name not in PUBLIC:
-                yield pattern.name, prefix + str(pattern.pattern)
-
-    return sorted(set(walk(get_resolver().url_patterns)))
-
-
-def sample_path(route: str, natural) -> str:
-    invitation = next(iter(natural.state.invitations))
-    delegation = next(iter(natural.state.agent_delegations))
-    customer = next(iter(natural.state.customers))
-    samples = {
-        "adi_id": invitation.id,
-        "adl_id": delegation.id,
-        "pty_id": customer.party.id,
-        "pk": "1",
-        "key": str(uuid.uuid4()),
-    }
-    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: samples[m.group(1)], route)
 
 
 @pytest.mark.parametrize("role", sorted(ROLES))

@@ -18,7 +18,7 @@ from django.urls import reverse
 
 from dashboard.roles import ROLES
 from read_model import sync
-from tests.test_role_matrix import routes, sample_path
+from tests.routes import routes, sample_path
 
 pytestmark = pytest.mark.django_db
 

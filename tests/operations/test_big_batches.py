@@ -9,8 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from operations.models import Batch, State
-from tests.operations.support import invitations_to
 from tests.operations.invite_form import URL, form_data, form_key
+from tests.operations.support import invitations_to
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from jobs import schedule
 from jobs.models import PeriodicSlot
 from operations.models import Batch, BatchState, State
 from read_model.models import SyncRun
-from tests.operations.support import invitations_to, upstream_writes
 from tests.operations.invite_form import URL, form_data, form_key, preview_then_confirm
+from tests.operations.support import invitations_to, upstream_writes
 
 DATABASE_QUEUE = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
