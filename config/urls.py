@@ -13,6 +13,7 @@ from browse.views import (
     overview,
     requests,
     search,
+    webhooks,
 )
 from operations.views import audit, cancel, delegation, invite, review, revoke
 
@@ -116,6 +117,8 @@ urlpatterns = [
     path("index/", include(index_urls)),
     path("lookup/", lookup.lookup, name="lookup"),
     path("natural-requests/", requests.natural_requests, name="natural-requests"),
+    path("webhooks/", webhooks.webhook_log_page, name="webhook-log"),
+    path("webhooks/natural/", webhooks.natural_webhook, name="natural-webhook"),
     path("audit/", include(audit_urls)),
     path("operations/batches/<uuid:key>/", include(batch_urls)),
     path("", include("saved_views.urls")),
