@@ -185,3 +185,20 @@ def test_event_runs_do_not_date_the_whole_list(natural):
     customer = next(iter(natural.state.customers))
     events.apply("party.updated", "party", customer.party.id)
     assert query.freshness("customers").as_of is None
+
+
+def test_sync_index_revocations_on_a_timer_marks_a_revocation(natural, capsys):
+    from django.core.management import call_command
+
+    sync.sync(ADL)
+    adl = revoke_one_active(natural)
+    call_command("sync_index", "--revocations")
+    assert "agent_delegations: check pass" in capsys.readouterr().out
+    assert IndexedAgentDelegation.objects.get(agent_delegation_id=adl.id).revoked
+
+
+def test_sync_index_revocations_refuses_other_lists(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="agent_delegations only"):
+        call_command("sync_index", "customers", "--revocations")
