@@ -103,6 +103,7 @@ batch_urls = [
 
 urlpatterns = [
     path("", overview.overview, name="home"),
+    path("overview/<str:name>.csv", overview.chart_csv, name="overview-chart-csv"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include("accounts.urls")),
