@@ -20,6 +20,7 @@ class SecurityEvent(models.Model):
         RECOVERY_CODES_USED = "recovery_code_used", "Recovery code used"
         RECOVERY_CODES_RENEWED = "recovery_codes_renewed", "Recovery codes renewed"
         FACTOR_RESET = "factor_reset", "Second factor reset by an admin"
+        WEBHOOK_REFUSED = "webhook_refused", "Webhook delivery refused"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)

@@ -25,6 +25,7 @@ SECTIONS = [
     ("customer search, PostgreSQL", "bench.search", f"run({POSTGRES_URL!r})"),
     ("read model, SQLite", "bench.read_model", "run(None)"),
     ("read model, PostgreSQL", "bench.read_model", f"run({POSTGRES_URL!r})"),
+    ("freshness drill, webhooks", "bench.freshness", "run()"),
 ]
 
 

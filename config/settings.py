@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -247,6 +248,18 @@ BATCH_SENDERS = env.int("BATCH_SENDERS", default=4)
 INVITE_MAX_RECIPIENTS = env.int("INVITE_MAX_RECIPIENTS", default=100_000)
 
 # The customer search index warns when its last complete sync is older than this.
+# Natural's webhooks: the signing secrets (`whsec_...`), space or comma separated; two during a
+# rotation (the new one and the old one). Empty: webhooks are off and the endpoint answers 404.
+NATURAL_WEBHOOK_SECRETS = re.split(r"[\s,]+", env.str("NATURAL_WEBHOOK_SECRETS", default=""))
+NATURAL_WEBHOOK_SECRETS = [secret for secret in NATURAL_WEBHOOK_SECRETS if secret]
+for _position, _secret in enumerate(NATURAL_WEBHOOK_SECRETS, start=1):
+    # Named by position only: a secret never goes into an error message.
+    if not re.fullmatch(r"whsec_[A-Za-z0-9+/]{22,}={0,2}", _secret):
+        raise ImproperlyConfigured(
+            f"NATURAL_WEBHOOK_SECRETS: secret {_position} is not a whsec_ secret "
+            "(whsec_ followed by base64)."
+        )
+
 CUSTOMER_INDEX_MAX_AGE = timedelta(minutes=env.int("CUSTOMER_INDEX_MAX_AGE_MINUTES", default=60))
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

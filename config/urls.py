@@ -13,6 +13,7 @@ from browse.views import (
     overview,
     requests,
     search,
+    webhooks,
 )
 from operations.views import audit, cancel, delegation, invite, review, revoke
 from saved_views import views as saved_views
@@ -116,6 +117,7 @@ saved_view_urls = [
 
 urlpatterns = [
     path("", overview.overview, name="home"),
+    path("overview/<str:name>.csv", overview.chart_csv, name="overview-chart-csv"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("", include("accounts.urls")),
@@ -130,6 +132,8 @@ urlpatterns = [
     path("index/", include(index_urls)),
     path("lookup/", lookup.lookup, name="lookup"),
     path("natural-requests/", requests.natural_requests, name="natural-requests"),
+    path("webhooks/", webhooks.webhook_log_page, name="webhook-log"),
+    path("webhooks/natural/", webhooks.natural_webhook, name="natural-webhook"),
     path("audit/", include(audit_urls)),
     path("operations/batches/<uuid:key>/", include(batch_urls)),
     path("views/", include(saved_view_urls)),

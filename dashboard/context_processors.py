@@ -12,7 +12,7 @@ SECTIONS = (
     ("Customers", "/customers/", roles.VIEW, ("/customers/",)),
     ("Invitations", "/invitations/", roles.VIEW, ("/invitations/",)),
     ("Delegations", "/delegations/", roles.VIEW, ("/delegations/",)),
-    ("Logs", "/audit/", roles.AUDIT, ("/audit/", "/natural-requests/", "/security/")),
+    ("Logs", "/audit/", roles.AUDIT, ("/audit/", "/natural-requests/", "/webhooks/", "/security/")),
 )
 
 

@@ -7,10 +7,12 @@ the job. The passes keep their own guard too: a list never syncs twice at once.
 
     quick_pass     every QUICK_PASS_SECONDS (60): the newest pages of each list
     full_pass      every FULL_PASS_SECONDS (900): each list to its end
+    check_revocations  every REVOCATION_CHECK_MINUTES (4): the active delegations walked to the
+                   end, so a revocation shows within 5 minutes even without webhooks
     watch_batches  every WATCH_SECONDS: batches whose senders stopped get senders again
     prune_task_results  hourly: the database queue forgets tasks finished over a day ago
 
-`PERIODIC_PASSES=false` turns the two passes off (for operators who keep cron); the batch
+`PERIODIC_PASSES=false` turns the passes and the revocation check off (for operators who keep cron); the batch
 watch always runs.
 """
 
@@ -61,6 +63,12 @@ def jobs() -> list[Periodic]:
             "full_pass",
             settings.FULL_PASS_SECONDS,
             lambda: read_model_tasks.sync_all.enqueue(SyncRun.Mode.FULL),
+            passes,
+        ),
+        Periodic(
+            "check_revocations",
+            read_model_tasks.REVOCATION_CHECK_MINUTES * 60,
+            lambda: read_model_tasks.check_revocations.enqueue("schedule"),
             passes,
         ),
         Periodic("watch_batches", WATCH_SECONDS, operation_tasks.watch_batches.enqueue),

@@ -21,6 +21,10 @@ class SyncRun(models.Model):
     class Mode(models.TextChoices):
         FULL = "full"
         QUICK = "quick"
+        # The rows one webhook event named, read again (read_model/events.py): complete at birth.
+        EVENT = "event"
+        # The active agent delegations walked to the end to find revocations (no removals).
+        CHECK = "check"
 
     class State(models.TextChoices):
         RUNNING = "running"

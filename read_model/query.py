@@ -360,7 +360,9 @@ class Answer:
 def freshness(resource: str) -> Freshness:
     passes = SyncRun.objects.filter(resource=resource)
     complete = passes.filter(state=SyncRun.State.COMPLETE).order_by("-finished_at")
-    latest = complete.values_list("finished_at", flat=True).first()
+    # A webhook event refreshes the rows it names, not the list: it does not date the rest.
+    latest = complete.exclude(mode=SyncRun.Mode.EVENT).values_list("finished_at", flat=True)
+    latest = latest.first()
     latest_full = complete.filter(mode=SyncRun.Mode.FULL).values_list("finished_at", flat=True)
     return Freshness(
         as_of=latest,

@@ -56,7 +56,7 @@ class Resource:
         return "_".join(filter(None, ("customer_index", self.code, column, "trgm")))
 
     def walks_for(self, mode: str) -> tuple[Walk, ...]:
-        if mode == SyncRun.Mode.QUICK:
+        if mode in (SyncRun.Mode.QUICK, SyncRun.Mode.CHECK):
             return (self.walks[self.quick_walk],)
         return self.walks
 
@@ -140,6 +140,15 @@ RESOURCES: dict[str, Resource] = {
     resource.name: resource
     for resource in (CUSTOMERS, AGENT_INVITATIONS, DELEGATION_INVITATIONS, AGENT_DELEGATIONS)
 }
+
+
+def mark_unlisted_revoked(run: SyncRun) -> int:
+    """After a revocation check walked the active list to its end: a row no pass has seen
+    since the check began, and that the check did not list, is no longer active (a row a later
+    pass saw is left to that pass). Returns how many rows turned revoked."""
+    return IndexedAgentDelegation.objects.filter(revoked=False, last_seen_run_id__lt=run.pk).update(
+        revoked=True
+    )
 
 
 def mark_revoked(run: SyncRun) -> None:

@@ -40,6 +40,7 @@ from read_model.resources import (
     Resource,
     Walk,
     mark_revoked,
+    mark_unlisted_revoked,
 )
 
 logger = logging.getLogger(__name__)
@@ -55,6 +56,8 @@ KEEP_QUICK_RUNS_FOR = timedelta(hours=1)
 
 FULL = SyncRun.Mode.FULL
 QUICK = SyncRun.Mode.QUICK
+CHECK = SyncRun.Mode.CHECK
+EVENT = SyncRun.Mode.EVENT
 
 
 class SyncAlreadyRunning(Exception):
@@ -89,6 +92,10 @@ def claim(*, resource: str = CUSTOMERS.name, mode: str = FULL, started_by: str =
     passes only) the latest unfinished one resumed, else a new one. Raises SyncAlreadyRunning."""
     if resource not in RESOURCES:
         raise ValueError(f"Unknown resource {resource!r}: one of {', '.join(RESOURCES)}.")
+    if mode == CHECK and resource != AGENT_DELEGATIONS.name:
+        raise ValueError("Only agent delegations have a revocation check.")
+    if mode == EVENT:
+        raise ValueError("Event syncs are not claimed: see read_model/events.py.")
     now = timezone.now()
     owner = uuid.uuid4()
     passes = SyncRun.objects.filter(resource=resource, mode=mode)
@@ -251,6 +258,8 @@ def complete(run: SyncRun, resource: Resource) -> None:
             removed, _ = resource.model.objects.filter(last_seen_run_id__lt=run.pk).delete()
             if resource is AGENT_DELEGATIONS:
                 mark_revoked(run)
+        elif run.mode == CHECK:
+            mark_unlisted_revoked(run)
         claimed_update(
             run, state=SyncRun.State.COMPLETE, cursor="", removed=removed, finished_at=now
         )
@@ -268,7 +277,7 @@ def prune(run: SyncRun, now: datetime) -> None:
         state=SyncRun.State.RUNNING
     )
     older.filter(mode=FULL, started_at__lt=now - KEEP_RUNS_FOR).delete()
-    older.filter(mode=QUICK, started_at__lt=now - KEEP_QUICK_RUNS_FOR).delete()
+    older.filter(mode__in=(QUICK, CHECK, EVENT), started_at__lt=now - KEEP_QUICK_RUNS_FOR).delete()
 
 
 def refresh_search_indexes(resource: Resource) -> None:

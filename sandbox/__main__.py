@@ -10,8 +10,11 @@ from sandbox.app import SandboxApp
 from sandbox.ratelimit import TokenBucket
 from sandbox.seed import SeedConfig
 from sandbox.server import make_server
+from sandbox.webhooks import Settings as WebhookSettings
 
 TOKEN_VARIABLE = "NATURAL_API_TOKEN"
+# The webhook signing secret comes only from the environment (never a command line: `ps`).
+SECRET_VARIABLE = "SANDBOX_WEBHOOK_SECRET"
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -47,6 +50,23 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="Natural's token bucket: N requests a second for the credential, with a burst of N "
         "(429 rate_limited with Retry-After, X-RateLimit-* headers); off by default",
     )
+    parser.add_argument(
+        "--webhook-url",
+        help=f"send signed webhooks here (the signing secret from ${SECRET_VARIABLE})",
+    )
+    parser.add_argument(
+        "--webhook-duplicates", type=float, default=0.05, help="share of events sent twice"
+    )
+    parser.add_argument(
+        "--webhook-reorder",
+        type=float,
+        default=0.5,
+        help="up to this many seconds of random delay per event, so order is not kept",
+    )
+    parser.add_argument("--webhook-attempts", type=int, default=8, help="deliveries per event")
+    parser.add_argument(
+        "--webhook-backoff", type=float, default=1.0, help="seconds before the first retry"
+    )
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -64,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    secret = os.environ.get(SECRET_VARIABLE, "")
+    if args.webhook_url and not secret:
+        print(f"python -m sandbox: --webhook-url needs {SECRET_VARIABLE}.", file=sys.stderr)
+        return 2
     signal.signal(signal.SIGTERM, _stop)
     try:
         config = SeedConfig(
@@ -77,6 +101,24 @@ def main(argv: list[str] | None = None) -> int:
         app = SandboxApp(token, config, mark_revoked_delegations=args.mark_revoked_delegations)
         if args.rate_limit > 0:
             app.rate_limiter = TokenBucket(args.rate_limit)
+        if args.webhook_url:
+            try:
+                app.send_webhooks(
+                    WebhookSettings(
+                        url=args.webhook_url,
+                        secret=secret,
+                        attempts=args.webhook_attempts,
+                        backoff=args.webhook_backoff,
+                        duplicates=args.webhook_duplicates,
+                        reorder=args.webhook_reorder,
+                    )
+                )
+            except Exception:
+                print(
+                    f"python -m sandbox: {SECRET_VARIABLE} is not a whsec_ secret.",
+                    file=sys.stderr,
+                )
+                return 2
         server = make_server(app, args.host, args.port, log_requests=args.verbose)
         counts = app.counts()
         print(
@@ -85,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             f"{counts['agentDelegations']} agent delegations"
             + (f", {args.rate_limit:g} requests/s" if args.rate_limit > 0 else "")
             + ")",
+            f"{counts['agentDelegations']} agent delegations)"
+            + (f", webhooks to {args.webhook_url}" if args.webhook_url else ""),
             flush=True,
         )
         # Werkzeug's serve_forever returns (and closes the socket) on KeyboardInterrupt.

@@ -13,7 +13,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from sandbox import control, handlers
+from sandbox import control, handlers, serializers
 from sandbox.calls import Call, Reply
 from sandbox.clock import Clock, format_ms
 from sandbox.errors import ApiError, ErrorItem, invalid_header
@@ -29,6 +29,8 @@ from sandbox.ids import is_id
 from sandbox.ratelimit import TokenBucket
 from sandbox.seed import SeedConfig, populate, runtime_rng
 from sandbox.store import Store
+from sandbox.webhooks import Settings as WebhookSettings
+from sandbox.webhooks import WebhookSender
 
 CONTROL_PREFIX = "/__sandbox/"
 MAX_INSTANCE_ID_LENGTH = 1024
@@ -104,6 +106,11 @@ CONTROL_ROUTES = Map(
         Rule("/__sandbox/faults", methods=["GET"], endpoint=control.list_faults),
         Rule("/__sandbox/faults", methods=["POST"], endpoint=control.add_fault),
         Rule("/__sandbox/faults", methods=["DELETE"], endpoint=control.clear_faults),
+        Rule("/__sandbox/webhooks", methods=["GET"], endpoint=control.webhook_status),
+        Rule("/__sandbox/webhooks", methods=["POST"], endpoint=control.configure_webhooks),
+        Rule(
+            "/__sandbox/webhooks/rotate", methods=["POST"], endpoint=control.rotate_webhook_secret
+        ),
         Rule("/__sandbox/requests", methods=["GET"], endpoint=control.list_requests),
         Rule("/__sandbox/requests", methods=["DELETE"], endpoint=control.clear_requests),
     ],
@@ -169,7 +176,30 @@ class SandboxApp:
         self._log_lock = threading.Lock()
         self.state = Store(self.clock, runtime_rng(config.seed))
         self.state.mark_revoked_delegations = mark_revoked_delegations
+        self.webhooks: WebhookSender | None = None
         populate(self.state, config, self.clock.now())
+
+    def send_webhooks(self, settings: WebhookSettings, **options: Any) -> WebhookSender:
+        """From now on, every state change a webhook reports is sent, signed, to settings.url."""
+        if self.webhooks is not None:
+            self.webhooks.close()
+        self.webhooks = WebhookSender(settings, **options)
+        self.state.notify = self._emit
+        return self.webhooks
+
+    def stop_webhooks(self) -> None:
+        if self.webhooks is not None:
+            self.webhooks.close()
+        self.webhooks = None
+        self.state.notify = None
+
+    def _emit(self, event_type: str, customer_id: str) -> None:
+        """Called with the store locked, right after the change."""
+        if self.webhooks is None:
+            return
+        customer = self.state.customers.get(customer_id)
+        data = serializers.customer_resource(self.state, customer) if customer else None
+        self.webhooks.emit(event_type, "party", customer_id, data, self.clock.now())
 
     def reset(self) -> None:
         """Back to the seed: data, clock, idempotency records, faults and the request log."""
@@ -180,6 +210,8 @@ class SandboxApp:
         self.idempotency.clear()
         self.faults.clear()
         self.clear_request_log()
+        if self.webhooks is not None:
+            self.webhooks.clear()
 
     def counts(self) -> dict[str, int]:
         with self.state.lock:
@@ -388,6 +420,7 @@ def create_app(
     agents: int = 4,
     mark_revoked_delegations: bool = False,
     rate_limit: float = 0,
+    webhooks: WebhookSettings | None = None,
 ) -> SandboxApp:
     """`mark_revoked_delegations` adds an undocumented `revoked_at` to revoked agent
     delegations; off by default, so the sandbox answers only what the docs show.
@@ -402,4 +435,6 @@ def create_app(
     app = SandboxApp(token, config, mark_revoked_delegations=mark_revoked_delegations)
     if rate_limit:
         app.rate_limiter = TokenBucket(rate_limit)
+    if webhooks is not None:
+        app.send_webhooks(webhooks)
     return app

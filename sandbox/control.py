@@ -1,14 +1,17 @@
 """Sandbox-only endpoints under /__sandbox/: what the public API cannot do (consent as the
 customer, move time, reset) and the fault switchboard. Not part of the Natural API."""
 
+import base64
+import os
 from typing import Any, Protocol
 
 from sandbox import serializers
 from sandbox.calls import Call, Reply
 from sandbox.clock import Clock, format_ms, parse_timestamp
-from sandbox.errors import invalid_body
+from sandbox.errors import invalid_body, not_found
 from sandbox.faults import FaultBook, InvalidFault
 from sandbox.validation import path_id
+from sandbox.webhooks import WebhookSender
 
 
 class Sandbox(Protocol):
@@ -16,6 +19,7 @@ class Sandbox(Protocol):
 
     clock: Clock
     faults: FaultBook
+    webhooks: WebhookSender | None
 
     def reset(self) -> None: ...
     def counts(self) -> dict[str, int]: ...
@@ -106,6 +110,70 @@ def list_requests(app: Sandbox, call: Call) -> Reply:
 
 def clear_requests(app: Sandbox, call: Call) -> Reply:
     return Reply(200, {"cleared": app.clear_request_log()})
+
+
+def _sender(app: Sandbox) -> WebhookSender:
+    if app.webhooks is None:
+        raise not_found(detail="Webhooks are off: start the sandbox with --webhook-url.")
+    return app.webhooks
+
+
+def webhook_status(app: Sandbox, call: Call) -> Reply:
+    """Where webhooks go and every delivery attempt (never the secret)."""
+    sender = _sender(app)
+    settings = sender.settings
+    return Reply(
+        200,
+        {
+            "url": settings.url,
+            "enabled": settings.enabled,
+            "duplicates": settings.duplicates,
+            "reorder": settings.reorder,
+            "attempts": [attempt.to_json() for attempt in list(sender.log)],
+        },
+    )
+
+
+def configure_webhooks(app: Sandbox, call: Call) -> Reply:
+    """`{"enabled": false}` stops sending (the sender is down); `duplicates` (0-1) and
+    `reorder` (seconds) change how real-sender-like deliveries are."""
+    sender = _sender(app)
+    body = _object_body(call)
+    changes: dict[str, Any] = {}
+    if "enabled" in body:
+        if not isinstance(body["enabled"], bool):
+            raise invalid_body("/enabled", "enabled must be true or false.")
+        changes["enabled"] = body["enabled"]
+    if "duplicates" in body:
+        share = _number(body, "duplicates", 0)
+        if not 0 <= share <= 1:
+            raise invalid_body("/duplicates", "duplicates must be between 0 and 1.")
+        changes["duplicates"] = float(share)
+    if "reorder" in body:
+        seconds = _number(body, "reorder", 0)
+        if not 0 <= seconds <= 60:
+            raise invalid_body("/reorder", "reorder must be between 0 and 60 seconds.")
+        changes["reorder"] = float(seconds)
+    sender.configure(**changes)
+    return webhook_status(app, call)
+
+
+def rotate_webhook_secret(app: Sandbox, call: Call) -> Reply:
+    """A new signing secret (given as `secret`, or made here), returned once; the old one
+    still signs for `graceSeconds` (default 24 hours)."""
+    sender = _sender(app)
+    body = call.json_body() if call.request.get_data() else {}
+    if not isinstance(body, dict):
+        raise invalid_body("", "The body must be a JSON object.")
+    secret = body.get("secret") or "whsec_" + base64.b64encode(os.urandom(32)).decode()
+    if not isinstance(secret, str) or not secret.startswith("whsec_"):
+        raise invalid_body("/secret", "secret must be a whsec_ secret.")
+    grace = _number(body, "graceSeconds", 86400)
+    try:
+        sender.rotate(secret, float(grace))
+    except Exception as exc:
+        raise invalid_body("/secret", "secret must be whsec_ followed by base64.") from exc
+    return Reply(200, {"secret": secret, "graceSeconds": grace})
 
 
 def _object_body(call: Call) -> dict[str, Any]:

@@ -6,6 +6,7 @@ the methods here do not lock themselves.
 
 import random
 import threading
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sandbox import names
@@ -26,6 +27,7 @@ from sandbox.models import (
     sort_key,
 )
 from sandbox.pagination import SortedIndex
+from sandbox.webhooks import PARTY_DELEGATION_GRANTED, PARTY_UPDATED
 
 AGENT_DELEGATION_LIFETIME = timedelta(days=365)
 
@@ -40,6 +42,9 @@ class Store:
         self.clock = clock
         # An extension the docs do not show (see create_app); kept across resets.
         self.mark_revoked_delegations = False
+        # Told of every change a webhook reports: (event type, customer party id). Kept across
+        # resets; None sends nothing.
+        self.notify: Callable[[str, str], None] | None = None
         self.clear(rng)
 
     def clear(self, rng: random.Random) -> None:
@@ -148,6 +153,7 @@ class Store:
             )
             self.invitations.add(invitation)
             created.append(invitation)
+            self._party_changed(PARTY_UPDATED, invitation)
         return created
 
     def _require_pending(self, invitation: AgentInvitation, action: str) -> datetime:
@@ -193,6 +199,7 @@ class Store:
         invitation.updated_at = now
         invitation.customer_id = customer.party.id
         invitation.agent_delegation_id = agent_delegation.id
+        self._changed(PARTY_DELEGATION_GRANTED, customer.party.id)
         return agent_delegation
 
     def _customer_for(
@@ -223,6 +230,7 @@ class Store:
         invitation.status = "DECLINED"
         invitation.declined_at = now
         invitation.updated_at = now
+        self._party_changed(PARTY_UPDATED, invitation)
 
     def expire_invitation(self, invitation: AgentInvitation) -> None:
         # A pending invitation past its expiresAt may still be expired explicitly.
@@ -232,12 +240,14 @@ class Store:
         invitation.status = "EXPIRED"
         invitation.expires_at = min(invitation.expires_at, now)
         invitation.updated_at = now
+        self._party_changed(PARTY_UPDATED, invitation)
 
     def cancel_invitation(self, invitation: AgentInvitation) -> None:
         now = self._require_pending(invitation, "cancel")
         invitation.status = "CANCELED"
         invitation.cancel_reason = "DEVELOPER_REVOKED"
         invitation.updated_at = now
+        self._party_changed(PARTY_UPDATED, invitation)
 
     def revoke_agent_access(self, agent: Agent, customer_id: str) -> AgentDelegation:
         agent_delegation_id = self.active_agent_delegation.pop((agent.id, customer_id), None)
@@ -250,7 +260,24 @@ class Store:
         now = self.clock.now()
         agent_delegation.revoked_at = now
         agent_delegation.updated_at = now
+        self._changed(PARTY_UPDATED, customer_id)
         return agent_delegation
+
+    # Webhooks
+
+    def _changed(self, event_type: str, customer_id: str) -> None:
+        if self.notify is not None:
+            self.notify(event_type, customer_id)
+
+    def _party_changed(self, event_type: str, invitation: AgentInvitation) -> None:
+        """An invitation changed: an event only when its recipient is already a customer (a
+        party Natural can name); invitations to anyone else send none."""
+        customer_id = invitation.customer_id
+        if customer_id is None and invitation.recipient.type == "email":
+            existing = self.customer_by_email(invitation.recipient.value)
+            customer_id = existing.party.id if existing else None
+        if customer_id is not None:
+            self._changed(event_type, customer_id)
 
     def create_delegation_invitation(
         self,

@@ -6,6 +6,7 @@ Ctrl-C stops all three.
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import signal
@@ -29,6 +30,10 @@ def main() -> int:
     # A fresh random token per demo run: the sandbox and the dashboard share it, nobody else.
     env.setdefault("NATURAL_API_TOKEN", secrets.token_urlsafe(24))
     env.setdefault("NATURAL_API_URL", f"http://127.0.0.1:{sandbox_port}")
+    # The sandbox signs its webhooks with a fresh secret the dashboard verifies them with.
+    webhook_secret = "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode()
+    env.setdefault("SANDBOX_WEBHOOK_SECRET", webhook_secret)
+    env.setdefault("NATURAL_WEBHOOK_SECRETS", env["SANDBOX_WEBHOOK_SECRET"])
     (ROOT / "var").mkdir(exist_ok=True)
 
     manage(env, "migrate", "--no-input", "-v", "0")
@@ -49,7 +54,17 @@ def main() -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         sandbox = subprocess.Popen(
-            [PYTHON, "-m", "sandbox", "--host", "127.0.0.1", "--port", sandbox_port],
+            [
+                PYTHON,
+                "-m",
+                "sandbox",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                sandbox_port,
+                "--webhook-url",
+                f"http://127.0.0.1:{port}/webhooks/natural/",
+            ],
             cwd=ROOT,
             env=env,
         )

@@ -31,6 +31,7 @@ def sample_path(route: str, natural) -> str:
         "adl_id": delegation.id,
         "pty_id": customer.party.id,
         "pk": "1",
+        "name": "expiring",
         "key": str(uuid.uuid4()),
     }
     return "/" + re.sub(r"<(?:\w+:)?(\w+)>", lambda m: samples[m.group(1)], route)

@@ -8,6 +8,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 PUBLIC = {"login", "healthz", "readyz"}
+# Authenticated by a signature, not a session: answers POST only (tests/natural/).
+BY_SIGNATURE = {"natural-webhook"}
 # Steps of signing in (second factor, single sign-on): public by nature; each one without a
 # sign-in under way answers with a page or a redirect, never an error.
 SIGN_IN_STEPS = {
@@ -55,6 +57,9 @@ def test_every_page_needs_login(client, name, route):
     if name in PUBLIC:
         assert response.status_code in (200, 503)
         return
+    if name in BY_SIGNATURE:
+        assert response.status_code == 405, path
+        return
     if name in SIGN_IN_STEPS:
         assert response.status_code < 500, path
         return
@@ -65,7 +70,7 @@ def test_every_page_needs_login(client, name, route):
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "route"), all_routes())
 def test_htmx_requests_without_login_get_401_and_a_redirect_header(client, name, route):
-    if name in PUBLIC | SIGN_IN_STEPS:
+    if name in PUBLIC | SIGN_IN_STEPS | BY_SIGNATURE:
         pytest.skip("public page")
     response = client.get(_sample_path(route), headers={"HX-Request": "true"})
     assert response.status_code == 401

@@ -123,13 +123,14 @@ def test_the_logs_are_one_section_with_tabs_for_what_each_role_may_read(client, 
     client.force_login(make_user("admin"))
     overview = client.get("/").content.decode()
     assert _nav_labels(overview) == ["Overview", "Customers", "Invitations", "Delegations", "Logs"]
-    for path in ("/audit/", "/natural-requests/", "/security/"):
+    for path in ("/audit/", "/natural-requests/", "/webhooks/", "/security/"):
         page = client.get(path).content.decode()
-        assert _log_tabs(page) == ["Audit log", "Natural requests", "Security log"], path
+        assert _log_tabs(page) == ["Audit log", "Natural requests", "Webhooks", "Security log"]
         assert 'aria-current="page">Logs<' in page, path
 
     client.force_login(make_user("manager"))
-    assert _log_tabs(client.get("/audit/").content.decode()) == ["Audit log", "Natural requests"]
+    manager_tabs = ["Audit log", "Natural requests", "Webhooks"]
+    assert _log_tabs(client.get("/audit/").content.decode()) == manager_tabs
 
     client.force_login(make_user("support"))
     assert "Logs" not in _nav_labels(client.get("/").content.decode())

@@ -108,11 +108,18 @@ def test_each_period_s_job_is_enqueued_once_whatever_the_number_of_workers(setti
     now = timezone.now()
     first = schedule.tick(worker="one", now=now)
     second = schedule.tick(worker="two", now=now + timedelta(seconds=1))
-    assert set(first) == {"quick_pass", "full_pass", "watch_batches", "prune_task_results"}
+    assert set(first) == {
+        "quick_pass",
+        "full_pass",
+        "check_revocations",
+        "watch_batches",
+        "prune_task_results",
+    }
     assert second == [] or now.second % 10 == 9, "nothing twice in one period"
     later = schedule.tick(worker="two", now=now + timedelta(minutes=1))
     assert "quick_pass" in later
     assert "full_pass" not in later or now.minute % 15 == 14
+    assert "check_revocations" not in later or now.minute % 4 == 3
 
 
 @pytest.mark.django_db
