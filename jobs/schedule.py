@@ -12,8 +12,8 @@ the job. The passes keep their own guard too: a list never syncs twice at once.
     watch_batches  every WATCH_SECONDS: batches whose senders stopped get senders again
     prune_task_results  hourly: the database queue forgets tasks finished over a day ago
 
-`PERIODIC_PASSES=false` turns the passes and the revocation check off (for operators who keep cron); the batch
-watch always runs.
+`PERIODIC_PASSES=false` turns the passes and the revocation check off (for operators who keep
+cron); the batch watch always runs.
 """
 
 from __future__ import annotations
