@@ -51,6 +51,7 @@ delegation_urls = [
     path("", agent_delegations.delegation_list, name="delegation-list"),
     path("export.csv", export.delegation_export, name="delegation-export"),
     path("review/", review.review_queue, name="delegation-review"),
+    path("review/export.csv", review.review_queue_export, name="delegation-review-export"),
     path("review/refresh/", review.review_queue_refresh, name="delegation-review-refresh"),
     path(
         "bulk-revoke/confirm/",
@@ -116,6 +117,11 @@ urlpatterns = [
     path("index/", include(index_urls)),
     path("lookup/", lookup.lookup, name="lookup"),
     path("natural-requests/", requests.natural_requests, name="natural-requests"),
+    path(
+        "natural-requests/export.csv",
+        requests.natural_requests_export,
+        name="natural-requests-export",
+    ),
     path("audit/", include(audit_urls)),
     path("operations/batches/<uuid:key>/", include(batch_urls)),
     path("", include("saved_views.urls")),

@@ -8,18 +8,24 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from browse import presenters
 from browse.forms import PAGE_SIZES, CustomerFilterForm
 from dashboard import roles
 from dashboard.htmx import HtmxHttpRequest
-from dashboard.partials import render_partial_response
 from natural import reads
 from natural.errors import NaturalError, NaturalNotFound, UpstreamFailure
-from read_model import freshness, rows, search, sync
+from read_model import freshness, search, sync
 from read_model.models import SyncRun
+from read_model.query import Freshness
 from read_model.resources import RESOURCES
+from saved_views.bar import ViewBar
+from tables import component
+from tables.catalog import DECLARED
+from tables.read_model import as_of
 
 TABLE_ID = "customers-table"
 STATUS_ID = "customer-index-status"
@@ -34,23 +40,52 @@ def customer_search(request: HtmxHttpRequest) -> HttpResponse:
     page_size = form.cleaned_data["limit"] if form.is_valid() else PAGE_SIZES[0]
     offset = parse_offset(request.GET.get("offset"))
     results = search.search(query, offset=offset, page_size=page_size)
+    now = timezone.now()
     context = {
         "form": form,
         "query": query,
+        "search_for": query,
+        "searching": True,
         "results": results,
-        "rows": results.customers,
+        "rows": [presenters.indexed_customer_row(found, now) for found in results.customers],
         "freshness": freshness.status(),
         "can_refresh": request.user.has_perm(roles.REFRESH_INDEX),
+        "view_bar": ViewBar(request, "customers"),
     }
     status = 200
     if search.is_party_id(query) and not results.customers and not results.has_previous:
-        status = fall_through(query, context)
-    return render_partial_response(
-        request, "browse/customer_search.html", context, target=TABLE_ID, status=status
+        status = fall_through(query, context, now)
+    shown = len(context["rows"])
+    context["pager"] = component.offset_pager(
+        request, offset=offset, limit=page_size, shown=shown, total=None
     )
+    if not results.has_next and context["pager"].next:
+        context["pager"] = component.Pager(
+            context["pager"].previous, None, context["pager"].position
+        )
+    words = component.shown_words(shown, "customer", more=results.has_next)
+    matching = f" matching “{query}”" if query else ""
+    context["counts"] = f"{words}{matching}, {index_age(context['freshness'])}"
+    context["active_filters"] = [("Search", query)] if query else []
+    if context.get("not_found"):
+        context["empty_words"] = f"No customer with id {context['not_found']}."
+    elif context.get("not_indexed"):
+        context["counts"] = (
+            "1 customer, not in the index yet: fetched from Natural just now, "
+            "the next refresh adds it"
+        )
+    return component.respond(request, DECLARED["customers"], context, status=status)
 
 
-def fall_through(party_id: str, context: dict) -> int:
+def index_age(state: freshness.Freshness) -> str:
+    """How fresh the index is, in the words every read-model table uses."""
+    if not state.last_complete_sync_at:
+        return "the index has not been built yet"
+    done = state.last_complete_sync_at
+    return as_of(Freshness(as_of=done, complete_as_of=done, running=False))
+
+
+def fall_through(party_id: str, context: dict, now) -> int:
     """A party id the index does not hold yet: ask Natural for that one customer."""
     try:
         customer = reads.get_customer(party_id)
@@ -60,7 +95,7 @@ def fall_through(party_id: str, context: dict) -> int:
     except NaturalError as error:
         context["upstream_error"] = failure = UpstreamFailure.of(error)
         return failure.status
-    context["rows"] = (rows.customer_row(customer),)
+    context["rows"] = [presenters.customer_row(customer, now)]
     context["not_indexed"] = True
     return 200
 
