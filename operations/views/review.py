@@ -85,8 +85,14 @@ def queue_context(request: HtmxHttpRequest, form: ReviewQueueForm, queue) -> dic
         counted = f"{queue.count:,} left to review"
     else:
         counted = f"{queue.count:,} {queue.state}"
+    narrowed = " with these filters" if filters else ""
+    if queue.state == review_queue_model.UNREVIEWED:
+        empty = f"Nothing left to review{narrowed}."
+    else:
+        empty = f"No {queue.state} delegations{narrowed}."
     return {
         "queue": queue,
+        "empty_words": empty,
         "search_for": search_for,
         "active_filters": filters,
         "rows": [
