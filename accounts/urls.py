@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", logout, name="logout"),
     path("logout/", logout, name="account_logout"),
     path("security/", views.security_log, name="security_log"),
+    path("security/export.csv", views.security_log_export, name="security-log-export"),
     path("accounts/inactive/", account_views.account_inactive, name="account_inactive"),
     path("accounts/reauthenticate/", account_views.reauthenticate, name="account_reauthenticate"),
     # allauth's code pages, with the limits on guessing codes (accounts/code_limits.py).

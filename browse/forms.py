@@ -43,7 +43,7 @@ class LiveListForm(forms.Form):
     """
 
     limit = forms.TypedChoiceField(
-        label="Page size",
+        label="Rows per page",
         choices=[(size, str(size)) for size in PAGE_SIZES],
         coerce=int,
         required=False,
@@ -266,7 +266,7 @@ class AgentDelegationFilterForm(AgentChoicesMixin, ReadModelQuestions, LiveListF
         label="Delegation id", required=False, validators=[natural_id("dlg")], max_length=36
     )
     party = forms.CharField(
-        label="Delegating party id", required=False, validators=[natural_id("pty")], max_length=36
+        label="Customer id", required=False, validators=[natural_id("pty")], max_length=36
     )
     # Older links and the export's say `include_revoked`; the page asks with the chips.
     include_revoked = forms.BooleanField(label="Include revoked", required=False)

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from natural.records import Money
 from tables.badges import badge
 
 SOON_HOURS = 48
@@ -142,7 +143,8 @@ def invitation_row(invitation, now: datetime, agents: Mapping[str, str], back: s
     return {
         "id": invitation.id,
         # The selection checkbox's value: the id and the status it was shown with.
-        "selection": f"{invitation.id}:{(effective or 'UNKNOWN').upper()}",
+        "select": f"{invitation.id}:{(effective or 'UNKNOWN').upper()}",
+        "select_label": f"the invitation to {recipient}",
         "pending": pending,
         "cancel_url": cancel_url,
         "cancel_dialog_url": cancel_dialog_url,
@@ -191,11 +193,41 @@ def customer_row(customer, now: datetime) -> dict:
                 "name": agent.name or agent.id,
                 "limit": money(agent.limits),
                 "badge": badge(agent.status),
+                "inactive": (agent.status or "ACTIVE") != "ACTIVE",
             }
             for agent in customer.agents
         ],
         "created": moment(customer.created_at, now),
     }
+
+
+def indexed_customer_row(customer, now: datetime) -> dict:
+    """A customer from the local index, as the customers table shows one from Natural."""
+    status = customer.delegation_status
+    return {
+        "id": customer.party_id,
+        "name": customer.name or "—",
+        "email": customer.email or "",
+        "url": detail_url("customer-detail", customer.party_id),
+        "delegation_badge": badge(status) if status else None,
+        "permissions": permission_names(tuple(customer.permissions or ())),
+        "agents": [
+            {
+                "name": agent.get("name") or agent.get("id") or "—",
+                "limit": _cents(agent.get("per_transaction_cents")),
+                "badge": badge(agent.get("status")),
+                "inactive": (agent.get("status") or "ACTIVE") != "ACTIVE",
+            }
+            for agent in customer.agents or ()
+        ],
+        "created": moment(customer.created_at, now),
+    }
+
+
+def _cents(value: int | None) -> str:
+    if value is None:
+        return "no limit"
+    return mark_safe(str(Money(value)))  # noqa: S308 - digits and money signs only
 
 
 def agent_delegation_row(adl, now: datetime, agents: Mapping[str, str]) -> dict:

@@ -1,28 +1,43 @@
-"""The "Natural requests" page's query: the outbound call log, filtered, newest first."""
+"""The "Natural requests" page's query: the outbound call log, filtered, searched, sorted."""
 
 from __future__ import annotations
 
 import re
 
 from django import forms
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from natural.models import ApiCall
+from tables.local import LocalTableForm
 
-PAGE_SIZE = 50
 METHODS = ("GET", "POST", "PATCH", "PUT", "DELETE")
 # `404`, `4xx`, or `none` (no answer at all: a timeout or a dropped connection).
 STATUS = re.compile(r"^(?:[1-5][0-9]{2}|[1-5]xx|none)$")
 
 
-class RequestLogFilterForm(forms.Form):
+class RequestLogFilterForm(LocalTableForm):
+    sortable = {
+        "created_at": "created_at",
+        "method": "method",
+        "path": "path",
+        "status": "status",
+        "duration_ms": "duration_ms",
+        "attempt": "attempt",
+        "support_id": "support_id",
+        "idempotency_key": "idempotency_key",
+    }
+    default_order = ("-created_at", "-id")
+
     method = forms.ChoiceField(
         label="Method", required=False, choices=[("", "Any method"), *((m, m) for m in METHODS)]
     )
-    path = forms.CharField(label="Path contains", required=False, max_length=200)
     status = forms.CharField(label="Status", required=False, max_length=4)
+    path = forms.CharField(label="Path contains", required=False, max_length=200)
     support_id = forms.CharField(label="Support id", required=False, max_length=100)
-    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # The requests of one write: its audit entry links here with its key.
+    key = forms.CharField(label="Idempotency key", required=False, max_length=255)
+
+    filter_fields = ("method", "status", "path", "support_id", "key")
 
     def clean_status(self) -> str:
         value = self.cleaned_data["status"].strip().lower()
@@ -31,9 +46,9 @@ class RequestLogFilterForm(forms.Form):
         return value
 
     def calls(self) -> QuerySet[ApiCall]:
-        """The matching calls, newest first, from the `before` id down."""
+        """The matching calls, in the order asked (newest first by default)."""
         data = self.cleaned_data
-        calls = ApiCall.objects.order_by("-id")
+        calls = ApiCall.objects.all()
         if data["method"]:
             calls = calls.filter(method=data["method"])
         if data["path"].strip():
@@ -48,12 +63,14 @@ class RequestLogFilterForm(forms.Form):
             calls = calls.filter(status=int(status))
         if data["support_id"].strip():
             calls = calls.filter(support_id=data["support_id"].strip())
-        if data["before"]:
-            calls = calls.filter(id__lt=data["before"])
-        return calls
-
-    def page(self) -> tuple[list[ApiCall], int | None]:
-        """One page of calls and the id the next (older) page starts before, if any."""
-        rows = list(self.calls()[: PAGE_SIZE + 1])
-        older = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-        return rows[:PAGE_SIZE], older
+        if data["key"].strip():
+            calls = calls.filter(idempotency_key=data["key"].strip())
+        text = (data.get("q") or "").strip()
+        if text:
+            calls = calls.filter(
+                Q(path__icontains=text)
+                | Q(support_id__icontains=text)
+                | Q(idempotency_key__icontains=text)
+                | Q(error__icontains=text)
+            )
+        return self.ordered(calls)

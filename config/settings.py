@@ -105,9 +105,17 @@ TEMPLATES = [
                 "browse.templatetags.upstream",
                 "browse.templatetags.moments",
                 "browse.templatetags.names",
+                "tables.templatetags.table_region",
             ],
         },
-    }
+    },
+    {
+        # The table component's region only (tables/component.py): compiled to Python once.
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates" / "jinja2"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "config.jinja.environment"},
+    },
 ]
 
 DATABASES = {

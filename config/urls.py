@@ -54,6 +54,7 @@ delegation_urls = [
     path("", agent_delegations.delegation_list, name="delegation-list"),
     path("export.csv", export.delegation_export, name="delegation-export"),
     path("review/", review.review_queue, name="delegation-review"),
+    path("review/export.csv", review.review_queue_export, name="delegation-review-export"),
     path("review/refresh/", review.review_queue_refresh, name="delegation-review-refresh"),
     path(
         "bulk-revoke/confirm/",
@@ -134,6 +135,11 @@ urlpatterns = [
     path("natural-requests/", requests.natural_requests, name="natural-requests"),
     path("webhooks/", webhooks.webhook_log_page, name="webhook-log"),
     path("webhooks/natural/", webhooks.natural_webhook, name="natural-webhook"),
+    path(
+        "natural-requests/export.csv",
+        requests.natural_requests_export,
+        name="natural-requests-export",
+    ),
     path("audit/", include(audit_urls)),
     path("operations/batches/<uuid:key>/", include(batch_urls)),
     path("views/", include(saved_view_urls)),

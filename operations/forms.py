@@ -19,6 +19,7 @@ from natural import writes
 from operations import recipients
 from operations.confirm import new_key
 from operations.models import Action, State
+from tables.local import LocalTableForm
 
 DEFAULT_EXPIRY_DAYS = 7
 MAX_EXPIRY_DAYS = 90
@@ -284,7 +285,18 @@ class DelegationInvitationForm(KeyedForm):
     )
 
 
-class AuditFilterForm(forms.Form):
+class AuditFilterForm(LocalTableForm):
+    sortable = {
+        "created_at": "created_at",
+        "actor": "actor__username",
+        "action": "action",
+        "state": "state",
+        "attempts": "attempt_count",
+        "key": "key",
+    }
+    default_order = ("-created_at", "-id")
+    filter_fields = ("actor", "action", "state", "since", "until")
+
     actor = forms.ModelChoiceField(
         queryset=get_user_model().objects.order_by("username"),
         required=False,
@@ -293,17 +305,26 @@ class AuditFilterForm(forms.Form):
     )
     action = forms.ChoiceField(choices=[("", "Any action"), *Action.choices], required=False)
     state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
+    # A date field says its format: the browser's own date widget shows the user's locale.
     since = forms.DateField(
-        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="From",
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(
+            format="%Y-%m-%d",
+            attrs={"placeholder": "YYYY-MM-DD", "pattern": r"\d{4}-\d{2}-\d{2}", "size": 11},
+        ),
+        help_text="YYYY-MM-DD, UTC",
     )
     until = forms.DateField(
-        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    q = forms.CharField(
-        label="Key or id",
+        label="To",
         required=False,
-        max_length=200,
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Key, adi_, pty_, email"}),
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(
+            format="%Y-%m-%d",
+            attrs={"placeholder": "YYYY-MM-DD", "pattern": r"\d{4}-\d{2}-\d{2}", "size": 11},
+        ),
+        help_text="YYYY-MM-DD, UTC",
     )
 
     def clean(self):

@@ -152,9 +152,11 @@ class ReviewQueueForm(forms.Form):
         required=False, min_value=1, max_value=365, label="Expiring within (days)"
     )
     created_by = forms.ChoiceField(required=False, label="Created by")
+    q = forms.CharField(label="Search", required=False, max_length=200)
+    sort = forms.CharField(label="Sort", required=False, max_length=40, widget=forms.HiddenInput)
     limit = forms.TypedChoiceField(
         required=False,
-        label="Rows",
+        label="Rows per page",
         coerce=int,
         initial=REVIEW_PAGE_SIZES[-1],
         empty_value=REVIEW_PAGE_SIZES[-1],
@@ -170,7 +172,7 @@ class ReviewQueueForm(forms.Form):
             # The select must show the page size the queue uses, not its first option.
             self.data = self.data.copy()
             self.data["limit"] = str(REVIEW_PAGE_SIZES[-1])
-        self.fields["agent"].choices = [("", "All agents"), *agents]
+        self.fields["agent"].choices = [("", "Any agent"), *agents]
         self.fields["created_by"].choices = [("", "Anyone"), *creators]
 
     def query_filters(self) -> dict:

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 
 from operations.review_marks import ReviewMark
-from read_model import query
+from read_model import query, search
 from read_model.models import IndexedAgentDelegation, SyncRun
 
 RESOURCE = SyncRun.Resource.AGENT_DELEGATIONS
@@ -72,7 +72,13 @@ def latest_marks():
 
 
 def read(
-    filters: Mapping[str, Any], *, state: str = UNREVIEWED, offset: int = 0, limit: int = 50
+    filters: Mapping[str, Any],
+    *,
+    state: str = UNREVIEWED,
+    offset: int = 0,
+    limit: int = 50,
+    search_for: str = "",
+    sort: str = "",
 ) -> Queue:
     """One page of the active delegations matching `filters` (query.SCHEMAS' agent delegation
     filters) in one review state, with the count of every state. Raises query.QueryError.
@@ -87,6 +93,9 @@ def read(
     chosen = {name: raw for name, raw in filters.items() if not query.blank(raw)}
     conditions = query.filter_conditions(TABLE, chosen)
     active = IndexedAgentDelegation.objects.filter(*conditions.values(), revoked=False)
+    text = search.normalise(search_for)
+    if text:
+        active = active.filter(search.matching(text, TABLE.text))
     with_verdict = {
         verdict: active.filter(
             agent_delegation_id__in=latest_marks().filter(verdict=verdict).values("delegation_id")
@@ -101,7 +110,7 @@ def read(
         )
     else:
         in_state = with_verdict[state]
-    page = list(in_state.order_by(*query.ordering(TABLE, ""))[offset : offset + limit + 1])
+    page = list(in_state.order_by(*query.ordering(TABLE, sort))[offset : offset + limit + 1])
     marks = ReviewMark.objects.latest_by_delegation(row.agent_delegation_id for row in page)
     return Queue(
         state=state,

@@ -1,5 +1,6 @@
-"""Every table whose columns can be hidden and whose questions can be saved: its key, its page,
-its columns in the order its header shows them, and who may see it.
+"""Every list of the dashboard, declared once: its key, its page, its columns in the order its
+header shows them, who may see it, and the words the one table component
+(tables/component.py) draws around it. Every table here has hideable columns and saved views.
 
 The select checkbox before the columns and the row actions after them are never hideable."""
 
@@ -37,7 +38,8 @@ DELEGATION_INVITATION_COLUMNS = (
 
 DELEGATION_COLUMNS = (
     Column("Agent", "agent_name"),
-    Column("Delegating party", "customer_name"),
+    # The same person the customers page calls a customer; its stored key stays.
+    Column("Customer", "customer_name", key="delegating-party"),
     Column("Status", "revoked"),
     Column("Permissions"),
     Column("Per transaction", "per_transaction_cents", css="num"),
@@ -47,13 +49,53 @@ DELEGATION_COLUMNS = (
 )
 
 REVIEW_COLUMNS = (
-    Column("Agent"),
-    Column("Customer"),
+    Column("Agent", "agent_name"),
+    Column("Customer", "customer_name"),
     Column("Permissions"),
-    Column("Per transaction", css="num"),
-    Column("Expires"),
-    Column("Created"),
+    Column("Per transaction", "per_transaction_cents", css="num"),
+    Column("Expires", "expires_at"),
+    Column("Created", "created_at"),
     Column("Review"),
+)
+
+CUSTOMER_COLUMNS = (
+    Column("Customer"),
+    Column("Delegation"),
+    Column("Permissions"),
+    Column("Agents (per-transaction limit)", key="agents"),
+    Column("Created"),
+    Column("Id"),
+)
+
+# The logs are local tables: each sorts by any column that holds one value.
+AUDIT_COLUMNS = (
+    Column("When", "created_at"),
+    Column("Actor", "actor"),
+    Column("Action", "action"),
+    Column("Target"),
+    Column("State", "state"),
+    Column("Attempts", "attempts", css="num"),
+    Column("Key", "key"),
+)
+
+REQUEST_COLUMNS = (
+    Column("When", "created_at"),
+    Column("Method", "method"),
+    Column("Path", "path"),
+    Column("Status", "status", css="num"),
+    Column("Time", "duration_ms", css="num"),
+    Column("Attempt", "attempt", css="num"),
+    Column("Support id and error", "support_id", key="support-id"),
+    Column("Idempotency key", "idempotency_key"),
+)
+
+SECURITY_COLUMNS = (
+    Column("When", "at"),
+    Column("Event", "kind"),
+    Column("User", "username"),
+    Column("Actor", "actor"),
+    Column("Address", "ip_address"),
+    Column("Detail"),
 )
 
 
@@ -65,6 +107,26 @@ class TableDeclaration:
     columns: Sequence[Column]
     # Who may see the table, and so its views and its columns.
     permission: str = roles.VIEW
+    # The id of the region htmx swaps, and the page around it.
+    target: str = ""
+    page_template: str = ""
+    # The page's heading, one of its rows ("invitation"), and the words of an empty table.
+    heading: str = ""
+    noun: str = "row"
+    empty: str = "Nothing here yet."
+    # The search box every table has: its label and an example of what it finds.
+    search_label: str = "Search"
+    search_placeholder: str = ""
+    # A table read from Natural's live list until a question needs the read model.
+    live: bool = False
+    # What a sort link's title adds ("from the local copy").
+    sort_note: str = ""
+    export_url_name: str = ""
+
+    @property
+    def rows(self) -> str:
+        """The template of this table's own cells (its one region)."""
+        return f"tables/rows/{self.key}.html"
 
     def allowed(self, user) -> bool:
         return user.has_perm(self.permission)
@@ -76,20 +138,66 @@ class TableDeclaration:
         return reverse(self.url_name) + (f"?{query}" if query else "")
 
 
+LOCAL_COPY = " (from the local copy)"
+
 DECLARED = {
     table.key: table
     for table in (
         TableDeclaration(
-            "agent_invitations", "Agent invitations", "invitation-list", AGENT_INVITATION_COLUMNS
+            "customers",
+            "Customers",
+            "customer-list",
+            CUSTOMER_COLUMNS,
+            target="customers-table",
+            page_template="browse/customer_list.html",
+            heading="Customers",
+            noun="customer",
+            search_label="Search by name, email or id",
+            search_placeholder="name, email, pty_…",
+            live=True,
+            export_url_name="customer-export",
+        ),
+        TableDeclaration(
+            "agent_invitations",
+            "Agent invitations",
+            "invitation-list",
+            AGENT_INVITATION_COLUMNS,
+            target="invitations-table",
+            page_template="browse/invitation_list.html",
+            heading="Invitations",
+            noun="invitation",
+            search_placeholder="part of an email, agent or id",
+            live=True,
+            sort_note=LOCAL_COPY,
+            export_url_name="invitation-export",
         ),
         TableDeclaration(
             "delegation_invitations",
             "Delegation invitations",
             "delegation-invitation-list",
             DELEGATION_INVITATION_COLUMNS,
+            target="delegation-invitations-table",
+            page_template="browse/delegation_invitation_list.html",
+            heading="Invitations",
+            noun="delegation invitation",
+            search_placeholder="part of an email or id",
+            live=True,
+            sort_note=LOCAL_COPY,
+            export_url_name="delegation-invitation-export",
         ),
         TableDeclaration(
-            "agent_delegations", "Agent delegations", "delegation-list", DELEGATION_COLUMNS
+            "agent_delegations",
+            "Agent delegations",
+            "delegation-list",
+            DELEGATION_COLUMNS,
+            target="delegations-table",
+            page_template="browse/delegation_list.html",
+            heading="Agent delegations",
+            noun="delegation",
+            search_placeholder="part of a name or id",
+            live=True,
+            sort_note=LOCAL_COPY,
+            export_url_name="delegation-export",
         ),
         TableDeclaration(
             "review_queue",
@@ -97,6 +205,54 @@ DECLARED = {
             "delegation-review",
             REVIEW_COLUMNS,
             permission=roles.REVIEW,
+            target="review-table",
+            page_template="operations/review_queue.html",
+            heading="Review delegations",
+            noun="delegation",
+            search_placeholder="part of a name or id",
+            export_url_name="delegation-review-export",
+        ),
+        TableDeclaration(
+            "audit_log",
+            "Operations",
+            "audit-list",
+            AUDIT_COLUMNS,
+            permission=roles.AUDIT,
+            target="audit-table",
+            page_template="operations/audit_list.html",
+            heading="Audit log",
+            noun="operation",
+            empty="No operation yet.",
+            search_placeholder="key, adi_, pty_, email",
+            export_url_name="audit-export",
+        ),
+        TableDeclaration(
+            "natural_requests",
+            "Natural requests",
+            "natural-requests",
+            REQUEST_COLUMNS,
+            permission=roles.AUDIT,
+            target="natural-requests-table",
+            page_template="browse/natural_requests.html",
+            heading="Natural requests",
+            noun="request",
+            empty="No request to Natural yet.",
+            search_placeholder="path, support id, key or error",
+            export_url_name="natural-requests-export",
+        ),
+        TableDeclaration(
+            "security_log",
+            "Security events",
+            "security_log",
+            SECURITY_COLUMNS,
+            permission=roles.SECURITY_LOG,
+            target="security-table",
+            page_template="accounts/security_log.html",
+            heading="Security log",
+            noun="event",
+            empty="No security event yet.",
+            search_placeholder="username, address or detail",
+            export_url_name="security-log-export",
         ),
     )
 }

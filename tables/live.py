@@ -12,26 +12,12 @@ from django.forms import Form
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from dashboard.partials import render_partial_response, wants_partial
+from dashboard.partials import wants_partial
 from natural import budget, client
 from natural.agent_names import agents_or_nothing
 from natural.errors import NaturalError, UpstreamFailure
 from natural.fanout import submit
-
-
-def pager(form: Form, next_cursor: str | None, has_more: bool) -> dict:
-    """Previous pops the cursor trail, Next pushes the current cursor onto it."""
-    cursor = form.cleaned_data.get("cursor") or None
-    trail: list[str] = form.cleaned_data.get("trail") or []
-    forward = [*trail, cursor] if cursor else []
-    return {
-        "has_previous": cursor is not None,
-        "previous_cursor": trail[-1] if trail else None,
-        "previous_trail": trail[:-1] or None,
-        "has_next": bool(has_more and next_cursor),
-        "next_cursor": next_cursor,
-        "next_trail": forward or None,
-    }
+from tables import component
 
 
 def agents_alongside(request: HttpRequest, target: str) -> Future | None:
@@ -54,10 +40,10 @@ def secondary_result(future: Future, default):
 
 @dataclass
 class LiveTable:
-    """One browse table: its page template, its region id and how to fetch and show a page."""
+    """One browse table: its declaration (page, region, words) and how to fetch and show a
+    page."""
 
-    template: str
-    target: str
+    table: object  # tables.catalog.TableDeclaration
     fetch: Callable[..., object]
     present: Callable[[object], dict]
 
@@ -83,15 +69,19 @@ class LiveTable:
             context["upstream_error"] = failure
             return self.render(request, context, status=failure.status)
         rows = [self.present(item) for item in page.items]
+        filtered = form.active_filters()
+        pages = component.cursor_pager(
+            request, form, next_cursor=page.next_cursor, has_more=page.has_more, shown=len(rows)
+        )
         context.update(
             rows=rows,
             row_count=len(rows),
-            active_filters=form.active_filters(),
-            pager=pager(form, page.next_cursor, page.has_more),
+            active_filters=filtered,
+            pager=pages,
+            counts=component.shown_words(len(rows), self.table.noun, more=bool(pages.next))
+            + (", filtered" if filtered else ""),
         )
         return self.render(request, context)
 
     def render(self, request: HttpRequest, context: dict, *, status: int = 200) -> TemplateResponse:
-        return render_partial_response(
-            request, self.template, context, target=self.target, status=status
-        )
+        return component.respond(request, self.table, context, status=status)

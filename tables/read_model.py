@@ -13,8 +13,9 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from dashboard import roles
-from dashboard.partials import render_partial_response, wants_partial
+from dashboard.partials import wants_partial
 from read_model import query
+from tables import component
 from tables.live import secondary_result
 
 
@@ -41,9 +42,7 @@ class ReadModelTable:
     """One table read from the read model: which resource, its page and region, its rows."""
 
     resource: str
-    template: str
-    target: str
-    noun: str
+    table: object  # tables.catalog.TableDeclaration
     # Where an admin's Refresh button posts (a quick pass of this resource).
     refresh_url: str
     # A read-model row -> the same display dict the live table shows.
@@ -67,6 +66,10 @@ class ReadModelTable:
         search_for = asked["search_for"]
         rows = [self.present(row) for row in answer.rows]
         statuses = asked["filters"].get(self.status_filter) or []
+        counted = count_label(answer.count, statuses, self.table.noun)
+        if search_for:
+            counted += f" matching “{search_for}”"
+        freshness = as_of(answer.freshness)
         context.update(
             form=form,
             rows=rows,
@@ -75,21 +78,21 @@ class ReadModelTable:
             answer=answer,
             search_for=search_for,
             facets=answer.facets.get(self.status_filter, {}),
-            count_label=count_label(answer.count, statuses, self.noun),
-            as_of=as_of(answer.freshness),
+            count_label=counted,
+            counts=f"{counted}, {freshness}",
+            as_of=freshness,
             can_refresh_index=request.user.has_perm(roles.REFRESH_INDEX),
             refresh_url=self.refresh_url,
-            offsets={
-                "previous": max(answer.offset - answer.limit, 0) or None,
-                "next": answer.offset + answer.limit,
-                "from": answer.offset + 1,
-                "to": answer.offset + len(rows),
-            },
+            pager=component.offset_pager(
+                request,
+                offset=answer.offset,
+                limit=answer.limit,
+                shown=len(rows),
+                total=answer.count,
+            ),
         )
         return self.render(request, context)
 
     def render(self, request: HttpRequest, context: dict, *, status: int = 200) -> TemplateResponse:
-        context["facets_out_of_band"] = wants_partial(request, self.target)
-        return render_partial_response(
-            request, self.template, context, target=self.target, status=status
-        )
+        context["facets_out_of_band"] = wants_partial(request, self.table.target)
+        return component.respond(request, self.table, context, status=status)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import partial
+from urllib.parse import quote
 
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -19,47 +20,95 @@ from natural import reads, revocation
 from natural.agent_names import AgentNames, agents_or_nothing
 from natural.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from natural.ids import is_id
+from operations import history
+from operations.review_marks import ReviewMark
 from read_model.rows import as_agent_delegation
 from saved_views.bar import ViewBar
-from tables.catalog import DELEGATION_COLUMNS
-from tables.columns import headers
+from tables.catalog import DECLARED
 from tables.live import LiveTable, agents_alongside
 from tables.read_model import ReadModelTable
 
-# The table's columns in order, as its header shows them (the select checkbox before them and
-# the row actions after them are never hideable).
+
+def _with_marks(present, can_act: bool):
+    """Rows with the selection's value, and what the region needs about them."""
+
+    def row(item) -> dict:
+        shown = present(item)
+        selectable = not shown["revoked"] and not shown["unknown"]
+        shown["select"] = shown["id"] if selectable and can_act else ""
+        shown["select_label"] = f"{shown['agent']} for {shown['delegating']}"
+        return shown
+
+    return row
+
+
+REVOKE_SELECTED = {
+    "form": "delegation-selection",
+    "action": reverse_lazy("delegation-bulk-revoke-confirm"),
+    "name": "delegation",
+    "prompt": "Select rows to revoke them together",
+    "button": "Revoke selected…",
+}
 
 
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def delegation_list(request: HttpRequest) -> HttpResponse:
     form = AgentDelegationFilterForm(request.GET)
-    row = partial(presenters.agent_delegation_row, now=timezone.now(), agents=AgentNames())
-    template, target = "browse/delegation_list.html", "delegations-table"
-    agents = agents_alongside(request, target)
+    table = DECLARED["agent_delegations"]
     # Asked once here, not per row: each check walks every authentication backend.
     can_revoke = request.user.has_perm(roles.REVOKE)
+    can_review = request.user.has_perm(roles.REVIEW)
+    row = _with_marks(
+        partial(presenters.agent_delegation_row, now=timezone.now(), agents=AgentNames()),
+        can_revoke,
+    )
+    agents = agents_alongside(request, table.target)
     context = {
         "can_revoke": can_revoke,
-        "view_bar": ViewBar(request, "agent_delegations", leading=int(can_revoke)),
+        "selection": (
+            {
+                **REVOKE_SELECTED,
+                "link": {"url": reverse("delegation-review"), "label": "Review queue"},
+            }
+            if can_revoke and can_review
+            else REVOKE_SELECTED
+            if can_revoke
+            else None
+        ),
+        "actions_label": "Review" if can_revoke or can_review else None,
+        "back": quote(request.get_full_path(), safe="/"),
+        "view_bar": ViewBar(request, table.key, leading=int(can_revoke)),
         "search_for": "",
-        "headers": headers(DELEGATION_COLUMNS, request.GET.get("sort", "")),
     }
     if form.is_valid() and form.asks_read_model():
         indexed = ReadModelTable(
             resource="agent_delegations",
-            template=template,
-            target=target,
-            noun="delegation",
+            table=table,
             refresh_url=reverse("agent-delegation-index-refresh"),
             present=lambda item: {**row(as_agent_delegation(item)), "seen": item.updated_at},
             status_filter="state",
         )
-        return indexed.respond(request, form, context, agents=agents)
-    table = LiveTable(
-        template=template, target=target, fetch=revocation.list_agent_delegations, present=row
+        response = indexed.respond(request, form, context, agents=agents)
+    else:
+        live = LiveTable(table=table, fetch=revocation.list_agent_delegations, present=row)
+        response = live.respond(request, form, context, agents=agents)
+    _add_marks(response.context_data)
+    return response
+
+
+def _add_marks(context: dict) -> None:
+    """Each row's newest review mark and our own revocations: one query each, for the rows
+    the page shows; a row we revoked is no longer offered for selection."""
+    rows = context.get("rows") or []
+    ids = [row["id"] for row in rows]
+    context["revoked"] = history.revoked_by_us(ids) if ids else set()
+    context["marks"] = (
+        ReviewMark.objects.latest_by_delegation(ids) if ids and context.get("actions_label") else {}
     )
-    return table.respond(request, form, context, agents=agents)
+    for row in rows:
+        if row["id"] in context["revoked"]:
+            row["select"] = ""
 
 
 @require_GET

@@ -23,6 +23,8 @@ from natural.agent_names import AgentNames
 from natural.errors import NaturalError, NaturalNotFound, UpstreamFailure
 from natural.fanout import submit
 from natural.ids import is_id
+from saved_views.bar import ViewBar
+from tables.catalog import DECLARED
 from tables.live import LiveTable
 
 DETAIL_ROWS = 20
@@ -35,12 +37,12 @@ def customer_list(request: HttpRequest) -> HttpResponse:
         # Natural has no customer search: a query is answered from the local index.
         return customer_search(request)
     table = LiveTable(
-        template="browse/customer_list.html",
-        target="customers-table",
+        table=DECLARED["customers"],
         fetch=reads.list_customers,
         present=partial(presenters.customer_row, now=timezone.now()),
     )
-    return table.respond(request, CustomerFilterForm(request.GET), {})
+    context = {"search_for": "", "view_bar": ViewBar(request, "customers")}
+    return table.respond(request, CustomerFilterForm(request.GET), context)
 
 
 def _email_or_none(email: str | None) -> str | None:

@@ -6,8 +6,9 @@ from functools import partial
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from browse import presenters
@@ -17,10 +18,19 @@ from natural import reads
 from natural.agent_names import AgentNames
 from read_model.rows import as_agent_invitation, as_delegation_invitation
 from saved_views.bar import ViewBar
-from tables.catalog import AGENT_INVITATION_COLUMNS, DELEGATION_INVITATION_COLUMNS
-from tables.columns import headers
+from tables.catalog import DECLARED
 from tables.live import LiveTable, agents_alongside
 from tables.read_model import ReadModelTable
+
+ACTIONS = mark_safe('<span class="visually-hidden">Actions</span>')
+# The selection bar of the agent invitations: cancel many at once.
+CANCEL_SELECTED = {
+    "form": "invitation-selection",
+    "action": reverse_lazy("invitation-bulk-cancel-confirm"),
+    "name": "invitation",
+    "prompt": "Select pending rows to cancel them together",
+    "button": "Cancel selected…",
+}
 
 
 @require_GET
@@ -36,30 +46,24 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
     agents = agents_alongside(request, "invitations-table")
     # Asked once here, not per row: each check walks every authentication backend.
     can_cancel = request.user.has_perm(roles.CANCEL)
+    table = DECLARED["agent_invitations"]
     context = {
         "tab": "agent",
         "search_for": "",
-        "can_cancel": can_cancel,
-        "headers": headers(AGENT_INVITATION_COLUMNS, request.GET.get("sort", "")),
+        "selection": CANCEL_SELECTED if can_cancel else None,
+        "actions_label": ACTIONS if can_cancel else None,
         # The select checkbox comes before the first column when the user can cancel.
-        "view_bar": ViewBar(request, "agent_invitations", leading=int(can_cancel)),
+        "view_bar": ViewBar(request, table.key, leading=int(can_cancel)),
     }
     if form.is_valid() and form.asks_read_model():
         indexed = ReadModelTable(
             resource="agent_invitations",
-            template="browse/invitation_list.html",
-            target="invitations-table",
-            noun="invitation",
+            table=table,
             refresh_url=reverse("agent-invitation-index-refresh"),
             present=lambda item: row(as_agent_invitation(item)),
         )
         return indexed.respond(request, form, context, agents=agents)
-    table = LiveTable(
-        template="browse/invitation_list.html",
-        target="invitations-table",
-        fetch=reads.list_agent_invitations,
-        present=row,
-    )
+    table = LiveTable(table=table, fetch=reads.list_agent_invitations, present=row)
     return table.respond(request, form, context, agents=agents)
 
 
@@ -68,24 +72,15 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
 def delegation_invitation_list(request: HttpRequest) -> HttpResponse:
     form = DelegationInvitationFilterForm(request.GET)
     row = partial(presenters.delegation_invitation_row, now=timezone.now())
-    context = {
-        "tab": "delegation",
-        "search_for": "",
-        "headers": headers(DELEGATION_INVITATION_COLUMNS, request.GET.get("sort", "")),
-        "view_bar": ViewBar(request, "delegation_invitations"),
-    }
-    template, target = "browse/delegation_invitation_list.html", "delegation-invitations-table"
+    table = DECLARED["delegation_invitations"]
+    context = {"tab": "delegation", "search_for": "", "view_bar": ViewBar(request, table.key)}
     if form.is_valid() and form.asks_read_model():
         indexed = ReadModelTable(
             resource="delegation_invitations",
-            template=template,
-            target=target,
-            noun="delegation invitation",
+            table=table,
             refresh_url=reverse("delegation-invitation-index-refresh"),
             present=lambda item: row(as_delegation_invitation(item)),
         )
         return indexed.respond(request, form, context)
-    table = LiveTable(
-        template=template, target=target, fetch=reads.list_delegation_invitations, present=row
-    )
+    table = LiveTable(table=table, fetch=reads.list_delegation_invitations, present=row)
     return table.respond(request, form, context)

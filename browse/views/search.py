@@ -9,18 +9,24 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from browse import presenters
 from browse.forms import CustomerFilterForm
 from dashboard import roles
 from dashboard.htmx import HtmxHttpRequest
-from dashboard.partials import render_partial_response
 from natural import reads
 from natural.errors import NaturalError, NaturalNotFound, UpstreamFailure
-from read_model import freshness, rows, search, sync, tasks
+from read_model import freshness, search, sync, tasks
 from read_model.models import SyncRun
+from read_model.query import Freshness
 from read_model.resources import RESOURCES
+from saved_views.bar import ViewBar
+from tables import component
+from tables.catalog import DECLARED
+from tables.read_model import as_of
 
 TABLE_ID = "customers-table"
 STATUS_ID = "customer-index-status"
@@ -31,30 +37,63 @@ UPDATED_EVENT = "customer-index-updated"
 @permission_required(roles.VIEW, raise_exception=True)
 def customer_search(request: HtmxHttpRequest) -> HttpResponse:
     form = CustomerFilterForm(request.GET)
+    now = timezone.now()
     context = {
         "form": form,
+        "searching": True,
         "freshness": freshness.status(),
         "can_refresh": request.user.has_perm(roles.REFRESH_INDEX),
+        "view_bar": ViewBar(request, "customers"),
     }
     if not form.is_valid():
         # Said at the field, with what was typed kept in the box; nothing is searched.
-        context["query"] = search.normalise(form.data.get("q", ""))
-        return render_partial_response(
-            request, "browse/customer_search.html", context, target=TABLE_ID, status=400
-        )
+        query = search.normalise(form.data.get("q", ""))
+        context.update(query=query, search_for=query, rows=[], active_filters=[])
+        return component.respond(request, DECLARED["customers"], context, status=400)
     query = search.normalise(form.cleaned_data["q"])
     offset = form.cleaned_data["offset"] or 0
-    results = search.search(query, offset=offset, page_size=form.cleaned_data["limit"])
-    context.update(query=query, results=results, rows=results.customers)
+    page_size = form.cleaned_data["limit"]
+    results = search.search(query, offset=offset, page_size=page_size)
+    context.update(
+        query=query,
+        search_for=query,
+        results=results,
+        rows=[presenters.indexed_customer_row(found, now) for found in results.customers],
+    )
     status = 200
     if search.is_party_id(query) and not results.customers and not results.has_previous:
-        status = fall_through(query, context)
-    return render_partial_response(
-        request, "browse/customer_search.html", context, target=TABLE_ID, status=status
+        status = fall_through(query, context, now)
+    shown = len(context["rows"])
+    context["pager"] = component.offset_pager(
+        request, offset=offset, limit=page_size, shown=shown, total=None
     )
+    if not results.has_next and context["pager"].next:
+        context["pager"] = component.Pager(
+            context["pager"].previous, None, context["pager"].position
+        )
+    words = component.shown_words(shown, "customer", more=results.has_next)
+    matching = f" matching “{query}”" if query else ""
+    context["counts"] = f"{words}{matching}, {index_age(context['freshness'])}"
+    context["active_filters"] = [("Search", query)] if query else []
+    if context.get("not_found"):
+        context["empty_words"] = f"No customer with id {context['not_found']}."
+    elif context.get("not_indexed"):
+        context["counts"] = (
+            "1 customer, not in the index yet: fetched from Natural just now, "
+            "the next refresh adds it"
+        )
+    return component.respond(request, DECLARED["customers"], context, status=status)
 
 
-def fall_through(party_id: str, context: dict) -> int:
+def index_age(state: freshness.Freshness) -> str:
+    """How fresh the index is, in the words every read-model table uses."""
+    if not state.last_complete_sync_at:
+        return "the index has not been built yet"
+    done = state.last_complete_sync_at
+    return as_of(Freshness(as_of=done, complete_as_of=done, running=False))
+
+
+def fall_through(party_id: str, context: dict, now) -> int:
     """A party id the index does not hold yet: ask Natural for that one customer."""
     try:
         customer = reads.get_customer(party_id)
@@ -64,7 +103,7 @@ def fall_through(party_id: str, context: dict) -> int:
     except NaturalError as error:
         context["upstream_error"] = failure = UpstreamFailure.of(error)
         return failure.status
-    context["rows"] = (rows.customer_row(customer),)
+    context["rows"] = [presenters.customer_row(customer, now)]
     context["not_indexed"] = True
     return 200
 

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -22,16 +21,16 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import roles
-from dashboard.partials import render_partial_response
 from natural.errors import NaturalError
 from operations import catalog, engine
 from operations.forms import AuditFilterForm
 from operations.models import Operation
 from operations.reconcile import CannotReconcile, reconcile
+from saved_views.bar import ViewBar
+from tables import component, local
+from tables.catalog import DECLARED
 
-LIST_TEMPLATE = "operations/audit_list.html"
 DETAIL_TEMPLATE = "operations/audit_detail.html"
-PAGE_SIZE = 50
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Where an id Natural gave us can be looked at in the dashboard, if that page exists.
 RESOURCE_PAGES = {
@@ -43,10 +42,8 @@ RESOURCE_PAGES = {
 def filtered_operations(form: AuditFilterForm) -> QuerySet[Operation]:
     """The operations the filters ask for; nothing at all while any filter cannot be read, so
     an invalid filter never widens the answer (or the export) to the whole log."""
-    operations = (
-        Operation.objects.select_related("actor", "batch")
-        .annotate(attempt_count=Count("attempts"))
-        .order_by("-created_at", "-id")
+    operations = Operation.objects.select_related("actor", "batch").annotate(
+        attempt_count=Count("attempts")
     )
     if not form.is_valid():
         return operations.none()
@@ -66,18 +63,26 @@ def filtered_operations(form: AuditFilterForm) -> QuerySet[Operation]:
         operations = operations.filter(
             Q(search_text__icontains=query) | Q(batch__key__icontains=query)
         )
-    return operations
+    return form.ordered(operations)
 
 
 @permission_required(roles.AUDIT, raise_exception=True)
 @require_GET
 def audit_list(request: HttpRequest) -> HttpResponse:
+    table = DECLARED["audit_log"]
     form = AuditFilterForm(request.GET)
-    page = Paginator(filtered_operations(form), PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page": page, "operations": page.object_list}
-    return render_partial_response(
-        request, LIST_TEMPLATE, context, target="audit-table", status=400 if form.errors else 200
-    )
+    context = {"form": form, "view_bar": ViewBar(request, table.key), "search_for": ""}
+    if form.is_valid():
+        context.update(
+            local.page_context(
+                request,
+                form,
+                filtered_operations(form),
+                noun=table.noun,
+                filters=form.filter_fields,
+            )
+        )
+    return component.respond(request, table, context, status=400 if form.errors else 200)
 
 
 def _filter_errors(form: AuditFilterForm) -> str:
@@ -97,7 +102,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    operations = filtered_operations(form).order_by("-created_at", "-id")
+    operations = filtered_operations(form)
     writer = csv.writer(_Echo())
     header = [
         "created_at",

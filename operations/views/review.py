@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from dashboard import roles
 from dashboard.htmx import HtmxHttpRequest
-from dashboard.partials import render_partial_response
 from natural import reads
 from natural.errors import NaturalError
 from operations import review_queue as review_queue_model
@@ -20,6 +22,8 @@ from read_model import query, sync
 from read_model import tasks as read_model_tasks
 from read_model.query import QueryError
 from saved_views.bar import ViewBar
+from tables import component, local
+from tables.catalog import DECLARED
 
 TABLE_TARGET = "review-table"
 # What the table listens for to read itself again once a row's mark has changed.
@@ -33,26 +37,82 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
         agents=review_queue_model.agent_choices(),
         creators=review_queue_model.creator_choices(),
     )
-    context = {"form": form, "queue": None, "view_bar": ViewBar(request, "review_queue")}
+    table = DECLARED["review_queue"]
+    can_revoke = request.user.has_perm(roles.REVOKE)
+    context = {
+        "form": form,
+        "queue": None,
+        "rows": [],
+        "view_bar": ViewBar(request, table.key),
+        "actions_label": ACTIONS if can_revoke else None,
+        "back": quote(request.get_full_path(), safe="/"),
+        "search_for": "",
+    }
     status = 200
     if form.is_bound and not form.is_valid():
         status = 400
     else:
         cleaned = form.cleaned_data if form.is_bound else {}
         try:
-            context["queue"] = review_queue_model.read(
+            queue = review_queue_model.read(
                 form.query_filters() if form.is_bound else {},
                 state=cleaned.get("review") or review_queue_model.UNREVIEWED,
                 offset=cleaned.get("offset") or 0,
                 limit=cleaned.get("limit") or review_queue_model.PAGE_SIZES[-1],
+                search_for=cleaned.get("q") or "",
+                sort=cleaned.get("sort") or "",
             )
         except QueryError as error:
             form.add_error(None, str(error))
             status = 400
+        else:
+            context.update(queue_context(request, form, queue))
     context["freshness"] = query.freshness(review_queue_model.RESOURCE)
-    return render_partial_response(
-        request, "operations/review_queue.html", context, target=TABLE_TARGET, status=status
+    return component.respond(request, table, context, status=status)
+
+
+ACTIONS = mark_safe('<span class="visually-hidden">Actions</span>')
+
+
+def queue_context(request: HtmxHttpRequest, form: ReviewQueueForm, queue) -> dict:
+    """The queue's rows and the words the table shows around them."""
+    search_for = form.cleaned_data.get("q") or "" if form.is_bound else ""
+    filters = component.active_filters(
+        form, ("agent", "permission", "limit_above", "expiring_within_days", "created_by")
     )
+    if search_for:
+        filters.insert(0, ("Search", search_for))
+    if queue.state == review_queue_model.UNREVIEWED:
+        counted = f"{queue.count:,} left to review"
+    else:
+        counted = f"{queue.count:,} {queue.state}"
+    narrowed = " with these filters" if filters else ""
+    if queue.state == review_queue_model.UNREVIEWED:
+        empty = f"Nothing left to review{narrowed}."
+    else:
+        empty = f"No {queue.state} delegations{narrowed}."
+    return {
+        "queue": queue,
+        "empty_words": empty,
+        "search_for": search_for,
+        "active_filters": filters,
+        "rows": [
+            {
+                "id": row["delegation"].agent_delegation_id,
+                "delegation": row["delegation"],
+                "mark": row["mark"],
+            }
+            for row in queue.rows
+        ],
+        "counts": counted,
+        "pager": component.offset_pager(
+            request,
+            offset=queue.offset,
+            limit=queue.limit,
+            shown=len(queue.rows),
+            total=queue.count,
+        ),
+    }
 
 
 @action_view(roles.REVIEW, method="POST")
@@ -118,3 +178,57 @@ def review_mark(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
         f"{delegation.agent_name} for {delegation.delegating_party_name}.",
     )
     return redirect(safe_next(request, form.cleaned_data["next"], fallback))
+
+
+@action_view(roles.REVIEW, method="GET")
+def review_queue_export(request: HtmxHttpRequest) -> HttpResponse:
+    """Every row of the queue as it is filtered, searched and sorted, with each row's mark."""
+    form = ReviewQueueForm(
+        request.GET or None,
+        agents=review_queue_model.agent_choices(),
+        creators=review_queue_model.creator_choices(),
+    )
+    if form.is_bound and not form.is_valid():
+        return local.invalid_filters(form)
+    cleaned = form.cleaned_data if form.is_bound else {}
+    try:
+        queue = review_queue_model.read(
+            form.query_filters() if form.is_bound else {},
+            state=cleaned.get("review") or review_queue_model.UNREVIEWED,
+            limit=local.MAX_EXPORT_ROWS,
+            search_for=cleaned.get("q") or "",
+            sort=cleaned.get("sort") or "",
+        )
+    except QueryError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    header = (
+        "agent_delegation_id",
+        "agent",
+        "customer",
+        "customer_party_id",
+        "permissions",
+        "per_transaction_cents",
+        "expires_at",
+        "created_at",
+        "review",
+        "reviewed_by",
+        "comment",
+    )
+
+    def cells(row):
+        delegation, mark = row["delegation"], row["mark"]
+        return (
+            delegation.agent_delegation_id,
+            delegation.agent_name,
+            delegation.customer_name,
+            delegation.customer_party_id,
+            " ".join(delegation.permissions or ()),
+            delegation.per_transaction_cents,
+            delegation.expires_at.isoformat() if delegation.expires_at else "",
+            delegation.created_at.isoformat() if delegation.created_at else "",
+            mark.get_verdict_display() if mark else "Not reviewed",
+            mark.actor.get_username() if mark else "",
+            mark.comment if mark else "",
+        )
+
+    return local.export_csv("review-queue", header, queue.rows, cells)

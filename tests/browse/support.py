@@ -33,4 +33,4 @@ def pager_link(body: str, rel: str) -> str | None:
 
 
 def row_ids(response) -> list[str]:
-    return [row["id"] for row in response.context["rows"]]
+    return [row["id"] for row in response.context_data["rows"]]

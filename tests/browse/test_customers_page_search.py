@@ -21,7 +21,7 @@ def test_a_query_on_the_customers_page_is_answered_from_the_index(support_client
 
     assert response.status_code == 200
     assert customer.party.id in response.text
-    assert '<div id="customers-table"' in response.text
+    assert 'data-table="customers"' in response.text
     assert "<html" not in response.text
     assert len(natural.request_log) == calls_before
 
@@ -31,5 +31,5 @@ def test_without_a_query_the_customers_page_lists_natural_customers(support_clie
         "/customers/", headers={"HX-Request": "true", "HX-Target": "customers-table"}
     )
     assert response.status_code == 200
-    assert response.text.count('id="customers-table"') == 1
+    assert response.text.count('data-table="customers"') == 1
     assert [call.path for call in natural.request_log] == ["/customers"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import pytest
 
 from tests.browse.support import htmx, query_of, upstream
@@ -94,7 +96,7 @@ def test_customer_list_sends_paging_only(warm_natural, support_client):
 
 def test_cursor_is_sent_and_the_trail_is_not(warm_natural, support_client):
     first = support_client.get("/customers/", headers=htmx("customers-table"))
-    cursor = first.context["pager"]["next_cursor"]
+    cursor = parse_qs(first.context_data["pager"].next[1:])["cursor"][0]
     warm_natural.clear_request_log()
     support_client.get(f"/customers/?cursor={cursor}&trail=", headers=htmx("customers-table"))
     (call,) = upstream(warm_natural)
@@ -105,13 +107,13 @@ INVALID = [
     ("/invitations/", "invitations-table", "status=LOST", "Status"),
     ("/invitations/", "invitations-table", "email=not-an-email", "Customer email"),
     ("/invitations/", "invitations-table", "agent=robert", "Agent"),
-    ("/invitations/", "invitations-table", "limit=7", "Page size"),
+    ("/invitations/", "invitations-table", "limit=7", "Rows per page"),
     # Cursors are opaque (any printable text), but never a control character or over 1,024.
     ("/invitations/", "invitations-table", "cursor=abc%1B%5B2J", "Cursor"),
     ("/invitations/delegation/", "delegation-invitations-table", "status=CANCELED", "Status"),
-    ("/customers/", "customers-table", "limit=1000", "Page size"),
+    ("/customers/", "customers-table", "limit=1000", "Rows per page"),
     ("/customers/", "customers-table", "trail=" + "x" * 1025, "Trail"),
-    ("/delegations/", "delegations-table", "party=pty_123", "Delegating party id"),
+    ("/delegations/", "delegations-table", "party=pty_123", "Customer id"),
     ("/delegations/", "delegations-table", "delegation=adl_" + "0" * 32, "Delegation id"),
 ]
 

@@ -55,7 +55,7 @@ def test_the_table_partial_says_which_filter_is_invalid(admin_client, two_operat
     text = html.unescape(response.content.decode())
 
     assert response.status_code == 400
-    assert text.lstrip().startswith('<div id="audit-table"')
+    assert "<html" not in text
     assert f"{label}:" in text
     assert not any(str(operation.key) in text for operation in two_operations)
 
