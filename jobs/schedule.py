@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from jobs import tasks as job_tasks
 from jobs.models import PeriodicSlot
-from operations import tasks as operation_tasks
+from operations import batches
 from read_model import tasks as read_model_tasks
 from read_model.models import SyncRun
 
@@ -71,7 +71,7 @@ def jobs() -> list[Periodic]:
             lambda: read_model_tasks.check_revocations.enqueue("schedule"),
             passes,
         ),
-        Periodic("watch_batches", WATCH_SECONDS, operation_tasks.watch_batches.enqueue),
+        Periodic("watch_batches", WATCH_SECONDS, batches.watch_batches.enqueue),
         Periodic("prune_task_results", 60 * 60, job_tasks.prune_task_results.enqueue),
     ]
 

@@ -1,7 +1,7 @@
 """A batch on the workers: sent part by part, paced, paused, resumed, canceled, watched.
 
     start(batch)       the batch is `sending`: BATCH_SENDERS sender tasks are queued
-    send_some(batch)   a sender's turn (operations.tasks.send_batch): take the next part,
+    send_some(batch)   a sender's turn (the send_batch task): take the next part,
                        keep the shared pace (natural/pace.py), send it with the engine, and so
                        on for at most SLICE_SECONDS; then the task queues its own next turn, so
                        other tasks (the passes) get a worker in between
@@ -25,6 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, Q, Sum
+from django.tasks import task
 from django.utils import timezone
 
 from natural import pace
@@ -42,11 +43,28 @@ RATE_WINDOW = timedelta(seconds=30)
 
 
 def start(batch: Batch) -> Batch:
-    from operations import tasks
-
     for _ in range(max(1, settings.BATCH_SENDERS)):
-        tasks.send_batch.enqueue(batch.pk)
+        send_batch.enqueue(batch.pk)
     return batch
+
+
+@task
+def send_batch(batch_id: int) -> int:
+    """One sender's turn on a batch; it queues its next turn while the batch has work left."""
+    batch = Batch.objects.filter(pk=batch_id).first()
+    if batch is None or batch.state != BatchState.SENDING:
+        return 0
+    sent = send_some(batch)
+    batch.refresh_from_db()
+    if sent and batch.state == BatchState.SENDING and has_work(batch):
+        send_batch.enqueue(batch_id)
+    return sent
+
+
+@task
+def watch_batches() -> list[int]:
+    """The schedule's watch: batches whose senders stopped get senders again."""
+    return watch()
 
 
 def send_some(batch: Batch, *, seconds: float = SLICE_SECONDS) -> int:
