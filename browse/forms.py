@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from natural import ids
 from natural.records import DELEGATION_INVITATION_STATUSES, INVITATION_STATUSES
 from read_model.query import MAX_OFFSET
+from tables.columns import checked_sort
 
 PAGE_SIZES = (20, 50, 100)
 MAX_TRAIL = 30
@@ -136,13 +137,7 @@ class ReadModelQuestions(forms.Form):
         return " ".join(self.cleaned_data["q"].split())
 
     def clean_sort(self) -> str:
-        sort = self.cleaned_data["sort"].strip()
-        if sort and sort.removeprefix("-") not in self.sortable:
-            raise forms.ValidationError(
-                f"“{sort}” is not a column to sort by: choose one of "
-                f"{', '.join(self.sortable)} (a leading “-” sorts descending)."
-            )
-        return sort
+        return checked_sort(self.cleaned_data["sort"], self.sortable)
 
     def asks_read_model(self) -> bool:
         data = self.cleaned_data

@@ -285,6 +285,21 @@ class DelegationInvitationForm(KeyedForm):
     )
 
 
+def utc_date_field(label: str) -> forms.DateField:
+    """A day typed as YYYY-MM-DD, in UTC: the field says its format, where the browser's own
+    date widget would show the user's locale."""
+    return forms.DateField(
+        label=label,
+        required=False,
+        input_formats=["%Y-%m-%d"],
+        widget=forms.DateInput(
+            format="%Y-%m-%d",
+            attrs={"placeholder": "YYYY-MM-DD", "pattern": r"\d{4}-\d{2}-\d{2}", "size": 11},
+        ),
+        help_text="YYYY-MM-DD, UTC",
+    )
+
+
 class AuditFilterForm(LocalTableForm):
     sortable = {
         "created_at": "created_at",
@@ -305,27 +320,8 @@ class AuditFilterForm(LocalTableForm):
     )
     action = forms.ChoiceField(choices=[("", "Any action"), *Action.choices], required=False)
     state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
-    # A date field says its format: the browser's own date widget shows the user's locale.
-    since = forms.DateField(
-        label="From",
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(
-            format="%Y-%m-%d",
-            attrs={"placeholder": "YYYY-MM-DD", "pattern": r"\d{4}-\d{2}-\d{2}", "size": 11},
-        ),
-        help_text="YYYY-MM-DD, UTC",
-    )
-    until = forms.DateField(
-        label="To",
-        required=False,
-        input_formats=["%Y-%m-%d"],
-        widget=forms.DateInput(
-            format="%Y-%m-%d",
-            attrs={"placeholder": "YYYY-MM-DD", "pattern": r"\d{4}-\d{2}-\d{2}", "size": 11},
-        ),
-        help_text="YYYY-MM-DD, UTC",
-    )
+    since = utc_date_field("From")
+    until = utc_date_field("To")
 
     def clean(self):
         cleaned = super().clean()

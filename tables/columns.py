@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django import forms
 from django.utils.text import slugify
 
 
@@ -35,3 +36,14 @@ def headers(columns: Sequence[Column], current: str) -> list[dict]:
             aria_sort = "descending"
         shown.append({**column.__dict__, "aria_sort": aria_sort, "next_sort": next_sort})
     return shown
+
+
+def checked_sort(sort: str, sortable) -> str:
+    """The sort asked for, when a column offers it (a leading “-” sorts descending)."""
+    sort = sort.strip()
+    if sort and sort.removeprefix("-") not in sortable:
+        raise forms.ValidationError(
+            f"“{sort}” is not a column to sort by: choose one of "
+            f"{', '.join(sortable)} (a leading “-” sorts descending)."
+        )
+    return sort

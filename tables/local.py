@@ -3,7 +3,6 @@ searches and sorts directly, pages by offset, and exports every matching row as 
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Sequence
 
 from django import forms
@@ -12,10 +11,11 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
 from tables import component
+from tables.columns import checked_sort
+from tables.spreadsheet import line_writer, neutralise
 
 MAX_EXPORT_ROWS = 50_000
 # Spreadsheets run a cell starting with these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class LocalTableForm(forms.Form):
@@ -37,13 +37,7 @@ class LocalTableForm(forms.Form):
     offset = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
 
     def clean_sort(self) -> str:
-        sort = self.cleaned_data["sort"].strip()
-        if sort and sort.removeprefix("-") not in self.sortable:
-            raise forms.ValidationError(
-                f"“{sort}” is not a column to sort by: choose one of "
-                f"{', '.join(self.sortable)} (a leading “-” sorts descending)."
-            )
-        return sort
+        return checked_sort(self.cleaned_data["sort"], self.sortable)
 
     def clean_limit(self) -> int:
         return self.cleaned_data.get("limit") or component.PAGE_SIZES[0]
@@ -84,17 +78,6 @@ def page_context(
     }
 
 
-def neutralise(value: object) -> str:
-    """A cell a spreadsheet would run as a formula is written as text instead."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def export_csv(
     name: str,
     header: Sequence[str],
@@ -102,7 +85,7 @@ def export_csv(
     cells: Callable[[object], Iterable[object]],
 ) -> HttpResponse:
     """Every row of `rows`, streamed, capped at MAX_EXPORT_ROWS, spreadsheet-safe."""
-    writer = csv.writer(_Echo())
+    writer = line_writer()
 
     def lines():
         yield writer.writerow(header)

@@ -11,12 +11,13 @@ from datetime import datetime
 
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from dashboard import roles
 from dashboard.partials import wants_partial
 from read_model import query
 from tables import component
-from tables.live import secondary_result
+from tables.live import LiveTable, secondary_result
 
 
 def as_of(freshness: query.Freshness, now: datetime | None = None) -> str:
@@ -96,3 +97,40 @@ class ReadModelTable:
     def render(self, request: HttpRequest, context: dict, *, status: int = 200) -> TemplateResponse:
         context["facets_out_of_band"] = wants_partial(request, self.table.target)
         return component.respond(request, self.table, context, status=status)
+
+
+# Where each table's Refresh button posts: a quick pass of its list (config/urls.py).
+REFRESH_URL_NAMES = {
+    "agent_invitations": "agent-invitation-index-refresh",
+    "delegation_invitations": "delegation-invitation-index-refresh",
+    "agent_delegations": "agent-delegation-index-refresh",
+}
+
+
+def live_or_read_model(
+    request: HttpRequest,
+    form,
+    context: dict,
+    *,
+    table,
+    live: Callable[..., object],
+    present: Callable[[object], dict],
+    present_indexed: Callable[[object], dict],
+    agents: Future | None = None,
+    status_filter: str = "status",
+) -> TemplateResponse:
+    """A browse table's one recipe: Natural's live list (`live`, each item shown by `present`),
+    or the read model's copy (`present_indexed`) once the form asks what only the copy answers:
+    a search by part of a value, a sort, counts."""
+    if form.is_valid() and form.asks_read_model():
+        indexed = ReadModelTable(
+            resource=table.key,
+            table=table,
+            refresh_url=reverse(REFRESH_URL_NAMES[table.key]),
+            present=present_indexed,
+            status_filter=status_filter,
+        )
+        return indexed.respond(request, form, context, agents=agents)
+    return LiveTable(table=table, fetch=live, present=present).respond(
+        request, form, context, agents=agents
+    )

@@ -25,8 +25,8 @@ from operations.review_marks import ReviewMark
 from read_model.rows import as_agent_delegation
 from saved_views.bar import ViewBar
 from tables.catalog import DECLARED
-from tables.live import LiveTable, agents_alongside
-from tables.read_model import ReadModelTable
+from tables.live import agents_alongside
+from tables.read_model import live_or_read_model
 
 
 def _with_marks(present, can_act: bool):
@@ -81,18 +81,17 @@ def delegation_list(request: HttpRequest) -> HttpResponse:
         "view_bar": ViewBar(request, table.key, leading=int(can_revoke)),
         "search_for": "",
     }
-    if form.is_valid() and form.asks_read_model():
-        indexed = ReadModelTable(
-            resource="agent_delegations",
-            table=table,
-            refresh_url=reverse("agent-delegation-index-refresh"),
-            present=lambda item: {**row(as_agent_delegation(item)), "seen": item.updated_at},
-            status_filter="state",
-        )
-        response = indexed.respond(request, form, context, agents=agents)
-    else:
-        live = LiveTable(table=table, fetch=revocation.list_agent_delegations, present=row)
-        response = live.respond(request, form, context, agents=agents)
+    response = live_or_read_model(
+        request,
+        form,
+        context,
+        table=table,
+        live=revocation.list_agent_delegations,
+        present=row,
+        present_indexed=lambda item: {**row(as_agent_delegation(item)), "seen": item.updated_at},
+        agents=agents,
+        status_filter="state",
+    )
     _add_marks(response.context_data)
     return response
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
 
@@ -28,25 +27,14 @@ from browse.forms import (
 from dashboard import roles
 from natural import reads, revocation
 from natural.errors import NaturalError, UpstreamFailure
+from tables.spreadsheet import line_writer, neutralise
 
 MAX_ROWS = 10_000
 PAGE_SIZE = 100
-# Spreadsheets run a cell starting with these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
 
 
 def _lines(fetch: Callable, query: dict, first, columns: Iterable[Column]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = line_writer()
     columns = tuple(columns)
     yield writer.writerow([header for header, _ in columns])
     written = 0

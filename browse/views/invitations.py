@@ -6,7 +6,7 @@ from functools import partial
 
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
@@ -19,8 +19,8 @@ from natural.agent_names import AgentNames
 from read_model.rows import as_agent_invitation, as_delegation_invitation
 from saved_views.bar import ViewBar
 from tables.catalog import DECLARED
-from tables.live import LiveTable, agents_alongside
-from tables.read_model import ReadModelTable
+from tables.live import agents_alongside
+from tables.read_model import live_or_read_model
 
 ACTIONS = mark_safe('<span class="visually-hidden">Actions</span>')
 # The selection bar of the agent invitations: cancel many at once.
@@ -55,16 +55,16 @@ def invitation_list(request: HttpRequest) -> HttpResponse:
         # The select checkbox comes before the first column when the user can cancel.
         "view_bar": ViewBar(request, table.key, leading=int(can_cancel)),
     }
-    if form.is_valid() and form.asks_read_model():
-        indexed = ReadModelTable(
-            resource="agent_invitations",
-            table=table,
-            refresh_url=reverse("agent-invitation-index-refresh"),
-            present=lambda item: row(as_agent_invitation(item)),
-        )
-        return indexed.respond(request, form, context, agents=agents)
-    table = LiveTable(table=table, fetch=reads.list_agent_invitations, present=row)
-    return table.respond(request, form, context, agents=agents)
+    return live_or_read_model(
+        request,
+        form,
+        context,
+        table=table,
+        live=reads.list_agent_invitations,
+        present=row,
+        present_indexed=lambda item: row(as_agent_invitation(item)),
+        agents=agents,
+    )
 
 
 @require_GET
@@ -74,13 +74,12 @@ def delegation_invitation_list(request: HttpRequest) -> HttpResponse:
     row = partial(presenters.delegation_invitation_row, now=timezone.now())
     table = DECLARED["delegation_invitations"]
     context = {"tab": "delegation", "search_for": "", "view_bar": ViewBar(request, table.key)}
-    if form.is_valid() and form.asks_read_model():
-        indexed = ReadModelTable(
-            resource="delegation_invitations",
-            table=table,
-            refresh_url=reverse("delegation-invitation-index-refresh"),
-            present=lambda item: row(as_delegation_invitation(item)),
-        )
-        return indexed.respond(request, form, context)
-    table = LiveTable(table=table, fetch=reads.list_delegation_invitations, present=row)
-    return table.respond(request, form, context)
+    return live_or_read_model(
+        request,
+        form,
+        context,
+        table=table,
+        live=reads.list_delegation_invitations,
+        present=row,
+        present_indexed=lambda item: row(as_delegation_invitation(item)),
+    )

@@ -6,7 +6,6 @@ the same key, or reconcile); they never create anything new and never delete.
 
 from __future__ import annotations
 
-import csv
 import json
 from datetime import UTC, datetime, time, timedelta
 
@@ -29,9 +28,9 @@ from operations.reconcile import CannotReconcile, reconcile
 from saved_views.bar import ViewBar
 from tables import component, local
 from tables.catalog import DECLARED
+from tables.spreadsheet import line_writer, neutralise
 
 DETAIL_TEMPLATE = "operations/audit_detail.html"
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # Where an id Natural gave us can be looked at in the dashboard, if that page exists.
 RESOURCE_PAGES = {
     "pty_": "customer-detail",
@@ -103,7 +102,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
             content_type="text/plain; charset=utf-8",
         )
     operations = filtered_operations(form)
-    writer = csv.writer(_Echo())
+    writer = line_writer()
     header = [
         "created_at",
         "finished_at",
@@ -151,11 +150,6 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="operations-{stamp}.csv"'
     return response
-
-
-def neutralise(value: str) -> str:
-    """A cell a spreadsheet would run as a formula is shown as text instead."""
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
 
 
 @permission_required(roles.AUDIT, raise_exception=True)
@@ -244,8 +238,3 @@ def _pretty(text: str) -> str:
 
 def _start_of(day) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
