@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from read_model.query import MAX_OFFSET
 from tables import component
 from tables.columns import checked_sort
 from tables.spreadsheet import line_writer, neutralise
@@ -34,7 +35,9 @@ class LocalTableForm(forms.Form):
         required=False,
         empty_value=component.PAGE_SIZES[0],
     )
-    offset = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+    offset = forms.IntegerField(
+        required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput
+    )
 
     def clean_sort(self) -> str:
         return checked_sort(self.cleaned_data["sort"], self.sortable)

@@ -27,7 +27,7 @@ def revoke_every_access(natural) -> None:
 def test_nothing_chosen_is_not_filtered(support_client, natural):
     html = support_client.get(LIST).content.decode()
 
-    assert "20 shown" in caption(html)
+    assert "20 delegations on this page" in caption(html)
     assert "filtered" not in caption(html)
 
 

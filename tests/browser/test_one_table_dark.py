@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import Journey, new_context, settled
-from tests.conftest import PASSWORD
+from tests.browser.support import Journey, new_context, settled
+from tests.fixtures.users import PASSWORD
 
 pytestmark = pytest.mark.browser
 
