@@ -77,11 +77,12 @@ def main() -> int:
             env=env,
         )
         children.append(dashboard)
-        # The worker sends batches and keeps the read model fresh (its schedule).
+        # The worker sends batches and keeps the read model fresh (its schedule). It says only
+        # what goes wrong, so its every-few-seconds tasks do not scroll the logins away.
         worker = subprocess.Popen(
-            [PYTHON, "manage.py", "run_worker", "--name", "demo-worker"],
+            [PYTHON, "manage.py", "run_worker", "--name", "demo-worker", "--verbosity", "0"],
             cwd=ROOT,
-            env=env,
+            env={**env, "LOG_LEVEL": "WARNING"},
         )
         children.append(worker)
         time.sleep(1.5)
