@@ -94,6 +94,9 @@ document.documentElement.classList.add("js");
     if (!bar) return;
     var count = form.querySelectorAll("input[data-selectable]:checked").length;
     bar.textContent = count + " selected";
+    // Once a row is ticked the bar follows: it stays at the bottom of the window.
+    var follows = bar.closest("[data-selection-bar]");
+    if (follows) follows.classList.toggle("is-following", count > 0);
     form.querySelectorAll("[data-needs-selection]").forEach(function (button) {
       button.disabled = count === 0;
     });

@@ -48,12 +48,13 @@ def left_to_review(page) -> int:
 def mark_first_row(page, verdict: str = "reviewed", comment: str = "") -> None:
     before = left_to_review(page)
     row = page.locator("#review-table tbody tr").first
-    row.locator("summary").click()
     if verdict == "flagged":
-        row.locator("input[value=flagged]").check()
-    if comment:
-        row.locator("textarea[name=comment]").fill(comment)
-    row.get_by_role("button", name="Save mark").click()
+        row.get_by_role("link", name="Flag…").click()
+        dialog = page.locator("#action-dialog")
+        dialog.locator("textarea[name=comment]").fill(comment)
+        dialog.get_by_role("button", name="Flag 1").click()
+    else:
+        row.get_by_role("link", name="Reviewed").click()
     page.wait_for_function(
         LEFT_IS,
         arg=before - 1,
