@@ -57,7 +57,8 @@ document.documentElement.classList.add("js");
     var target = event.detail.target;
     if (!target) return;
     var caption = target.querySelector("[data-focus-after-swap]");
-    if (caption) caption.focus({ preventScroll: true });
+    // A row that has the keys' focus keeps it (static/js/keys.js puts it back after a mark).
+    if (caption && !target.querySelector("tr.row-focus")) caption.focus({ preventScroll: true });
     var count = target.querySelector("[data-announce]");
     if (count) announce(count.getAttribute("data-announce"));
   });

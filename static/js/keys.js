@@ -164,14 +164,14 @@
     var list = target && target.querySelector("table.data[data-table]");
     if (!list || focusAfterSwap < 0) return;
     if (document.querySelector("dialog[open]")) return;
+    // One swap settles once for each of its out-of-band parts too: the place is kept until
+    // the next key, so each settle lands on the same row.
     focusRow(list, focusAfterSwap);
-    // One swap can settle more than once (its out-of-band parts): keep the place for a moment.
-    var kept = focusAfterSwap;
-    window.setTimeout(function () { if (focusAfterSwap === kept) focusAfterSwap = -1; }, 1000);
   });
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (event.key !== "Shift") focusAfterSwap = -1;
     var active = document.activeElement;
     var list = table();
     if (event.key === "Escape") {
@@ -251,6 +251,7 @@
   // A click on a row (not on its links or box) gives it the focus the keys move.
   document.addEventListener("click", function (event) {
     var row = event.target.closest("table.data tbody tr[data-row]");
+    if (!event.target.closest("#review-toast, [data-bulk-verdict], [data-mark-row]")) focusAfterSwap = -1;
     if (!row || event.target.closest("a, button, input, label, select, textarea, summary")) return;
     var list = row.closest("table");
     focusRow(list, rows(list).indexOf(row));
