@@ -56,6 +56,8 @@ delegation_urls = [
     path("review/", review.review_queue, name="delegation-review"),
     path("review/export.csv", review.review_queue_export, name="delegation-review-export"),
     path("review/refresh/", review.review_queue_refresh, name="delegation-review-refresh"),
+    path("review/marks/", review.review_marks, name="delegation-review-marks"),
+    path("review/marks/undo/", review.review_undo, name="delegation-review-undo"),
     path(
         "bulk-revoke/confirm/",
         revoke.bulk_revoke_confirm,

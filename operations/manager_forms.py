@@ -113,8 +113,15 @@ def parse_selected_statuses(tokens) -> dict[str, str]:
     return statuses
 
 
+# What a manager can say of a delegation (an undo is its own request, ReviewUndoForm).
+VERDICTS = [
+    (ReviewMark.Verdict.REVIEWED.value, ReviewMark.Verdict.REVIEWED.label),
+    (ReviewMark.Verdict.FLAGGED.value, ReviewMark.Verdict.FLAGGED.label),
+]
+
+
 class ReviewMarkForm(forms.Form):
-    verdict = forms.ChoiceField(choices=ReviewMark.Verdict.choices, widget=forms.RadioSelect)
+    verdict = forms.ChoiceField(choices=VERDICTS, widget=forms.RadioSelect)
     comment = forms.CharField(
         required=False, max_length=2000, strip=True, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -125,6 +132,34 @@ class ReviewMarkForm(forms.Form):
         if cleaned.get("verdict") == ReviewMark.Verdict.FLAGGED and not cleaned.get("comment"):
             self.add_error("comment", "Say why you flag it: the next reviewer starts from there.")
         return cleaned
+
+
+class BulkReviewMarkForm(ReviewMarkForm):
+    """One verdict (and comment) for every ticked delegation of the review queue."""
+
+    delegation = IdListField(prefix="adl")
+
+
+class MarkIdsField(forms.Field):
+    """Repeated `mark=<number>` values, deduplicated."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        values = [value] if isinstance(value, str) else list(value or ())
+        if any(not str(item).strip().isdigit() for item in values):
+            raise ValidationError("Not a review mark.")
+        ids = list(dict.fromkeys(int(item) for item in values))
+        if len(ids) > MAX_SELECTION:
+            raise ValidationError(f"Undo at most {MAX_SELECTION} marks at once.")
+        return ids
+
+
+class ReviewUndoForm(forms.Form):
+    """The marks an "Undo" takes back: the ones its message confirmed."""
+
+    mark = MarkIdsField()
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class ReviewQueueForm(forms.Form):

@@ -2,6 +2,8 @@
 
 Natural has no such concept, so marks live only here. They are append-only: a new verdict is a
 new row, the latest one per delegation is what the tables show, and the history keeps them all.
+Undoing a mark is a mark too ("undone"): the delegation is back in the unreviewed queue, and the
+history shows both the mark and its undoing.
 """
 
 from __future__ import annotations
@@ -27,10 +29,16 @@ class ReviewMarkQuerySet(models.QuerySet):
         return latest
 
 
+# How long after a mark its "Undo" is honoured (the message offering it fades sooner).
+UNDO_WITHIN_SECONDS = 600
+
+
 class ReviewMark(models.Model):
     class Verdict(models.TextChoices):
         REVIEWED = "reviewed", "Reviewed"
         FLAGGED = "flagged", "Flagged"
+        # Takes back the mark before it, a few seconds after it was made.
+        UNDONE = "undone", "Undone"
 
     delegation_id = models.CharField(max_length=40, db_index=True)
     customer_party_id = models.CharField(max_length=40, db_index=True)

@@ -105,8 +105,11 @@ def read(
     counts = {verdict: rows.count() for verdict, rows in with_verdict.items()}
     counts = {UNREVIEWED: active.count() - sum(counts.values()), **counts}
     if state == UNREVIEWED:
+        # A delegation whose newest mark is an undo is unreviewed again.
         in_state = active.exclude(
-            agent_delegation_id__in=ReviewMark.objects.values("delegation_id")
+            agent_delegation_id__in=latest_marks()
+            .exclude(verdict=ReviewMark.Verdict.UNDONE)
+            .values("delegation_id")
         )
     else:
         in_state = with_verdict[state]

@@ -2,24 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_http_methods
 
 from dashboard import roles
 from dashboard.htmx import HtmxHttpRequest
 from natural import reads
 from natural.errors import NaturalError
 from operations import review_queue as review_queue_model
-from operations.manager_forms import ReviewMarkForm, ReviewQueueForm
-from operations.review_marks import ReviewMark
+from operations.manager_forms import (
+    BulkReviewMarkForm,
+    ReviewMarkForm,
+    ReviewQueueForm,
+    ReviewUndoForm,
+)
+from operations.review_marks import UNDO_WITHIN_SECONDS, ReviewMark
 from operations.views.common import action_view, require_id, safe_next, upstream_failure
 from read_model import query, sync
 from read_model import tasks as read_model_tasks
+from read_model.models import IndexedAgentDelegation
 from read_model.query import QueryError
 from saved_views.bar import ViewBar
 from tables import component, local
@@ -40,6 +51,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
     table = DECLARED["review_queue"]
     can_revoke = request.user.has_perm(roles.REVOKE)
     context = {
+        "selection": queue_selection(can_revoke),
         "form": form,
         "queue": None,
         "rows": [],
@@ -74,6 +86,32 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
 ACTIONS = mark_safe('<span class="visually-hidden">Actions</span>')
 
 
+def queue_selection(can_revoke: bool) -> dict:
+    """The queue's selection bar: mark or flag every ticked row at once, or revoke them (a GET
+    to the bulk confirmation, which reads each from Natural again)."""
+    marks = reverse("delegation-review-marks")
+    buttons = [
+        {"label": "Mark reviewed", "action": marks, "verdict": "reviewed", "key": "r"},
+        {"label": "Flag…", "action": marks, "verdict": "flagged", "key": "f"},
+    ]
+    if can_revoke:
+        buttons.append(
+            {
+                "label": "Revoke selected…",
+                "action": reverse("delegation-bulk-revoke-confirm"),
+                "danger": True,
+                "key": "v",
+            }
+        )
+    return {
+        "form": "review-selection",
+        "action": marks,
+        "name": "delegation",
+        "prompt": "Tick rows to mark, flag or revoke them together",
+        "buttons": buttons,
+    }
+
+
 def queue_context(request: HtmxHttpRequest, form: ReviewQueueForm, queue) -> dict:
     """The queue's rows and the words the table shows around them."""
     search_for = form.cleaned_data.get("q") or "" if form.is_bound else ""
@@ -101,6 +139,10 @@ def queue_context(request: HtmxHttpRequest, form: ReviewQueueForm, queue) -> dic
                 "id": row["delegation"].agent_delegation_id,
                 "delegation": row["delegation"],
                 "mark": row["mark"],
+                "select": row["delegation"].agent_delegation_id,
+                "select_label": (
+                    f"{row['delegation'].agent_name} for {row['delegation'].customer_name}"
+                ),
             }
             for row in queue.rows
         ],
@@ -178,6 +220,123 @@ def review_mark(request: HtmxHttpRequest, adl_id: str) -> HttpResponse:
         f"{delegation.agent_name} for {delegation.delegating_party_name}.",
     )
     return redirect(safe_next(request, form.cleaned_data["next"], fallback))
+
+
+def marked_words(count: int, verdict: str) -> str:
+    if verdict == ReviewMark.Verdict.FLAGGED:
+        return f"{count:,} flagged"
+    return f"{count:,} marked reviewed"
+
+
+@permission_required(roles.REVIEW, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def review_marks(request: HtmxHttpRequest) -> HttpResponse:
+    """One verdict for many delegations of the queue, in one request: a GET asks for it (the
+    comment a flag needs; without JavaScript, the selection bar's buttons land here), a POST
+    records one mark per delegation and offers to undo them. Marks stay in the dashboard:
+    nothing is sent to Natural, so the rows are read from the local copy."""
+    fallback = reverse("delegation-review")
+    source = request.POST if request.method == "POST" else request.GET
+    form = BulkReviewMarkForm(source if request.method == "POST" else None, initial=source)
+    back = safe_next(request, source.get("next"), fallback)
+    ids = BulkReviewMarkForm.base_fields["delegation"].to_python(source.getlist("delegation"))
+    rows = list(
+        IndexedAgentDelegation.objects.filter(agent_delegation_id__in=ids[:100], revoked=False)
+    )
+    context = {
+        "form": form,
+        "rows": rows,
+        "verdict": source.get("verdict") or ReviewMark.Verdict.REVIEWED.value,
+        "back": back,
+    }
+    in_dialog = bool(request.htmx) and not request.htmx.history_restore_request
+    context["in_dialog"] = in_dialog
+    if request.method == "GET" or not form.is_valid() or not rows:
+        if request.method == "POST" and form.is_valid():
+            form.add_error(None, "None of these delegations is active in the local copy.")
+        status = 200 if request.method == "GET" else 400
+        if in_dialog:
+            response = render(request, "operations/_review_marks_form.html", context, status=200)
+            if request.method == "POST":
+                # The dialog keeps its form, the error next to the comment; the table stays.
+                response["HX-Retarget"] = "#action-dialog-body"
+                response["HX-Reswap"] = "innerHTML"
+            return response
+        return render(request, "operations/review_marks.html", context, status=status)
+    verdict = form.cleaned_data["verdict"]
+    with transaction.atomic():
+        marks = ReviewMark.objects.bulk_create(
+            ReviewMark(
+                delegation_id=row.agent_delegation_id,
+                customer_party_id=row.customer_party_id,
+                agent_id=row.agent_id,
+                verdict=verdict,
+                comment=form.cleaned_data["comment"],
+                actor=request.user,
+            )
+            for row in rows
+        )
+    skipped = len(ids) - len(marks)
+    result = {
+        "words": marked_words(len(marks), verdict),
+        "skipped": f"{skipped:,} not active in the local copy, left alone" if skipped else "",
+        "marks": [mark.pk for mark in marks],
+        "back": back,
+    }
+    return review_result(request, result)
+
+
+def review_result(request: HtmxHttpRequest, result: dict) -> HttpResponse:
+    """What a mark or an undo answers: its words and, after a mark, its Undo. htmx puts it in
+    the queue's message area and the queue reads itself again; otherwise it is a page."""
+    if request.htmx:
+        # Every control that marks or undoes targets the queue's message area (#review-toast).
+        response = render(request, "operations/_review_result.html", result)
+        response["HX-Trigger"] = QUEUE_CHANGED
+        return response
+    return render(request, "operations/review_result.html", result)
+
+
+@action_view(roles.REVIEW, method="POST")
+def review_undo(request: HtmxHttpRequest) -> HttpResponse:
+    """Take back marks just made: one "undone" mark each, so the history keeps both. Only the
+    actor's own marks, only while they are each delegation's newest, and only for a while."""
+    form = ReviewUndoForm(request.POST)
+    back = safe_next(request, request.POST.get("next"), reverse("delegation-review"))
+    if not form.is_valid():
+        return HttpResponse("Nothing to undo.", status=400, content_type="text/plain")
+    ids = form.cleaned_data["mark"]
+    recent = ReviewMark.objects.filter(
+        pk__in=ids,
+        actor=request.user,
+        created_at__gte=timezone.now() - timedelta(seconds=UNDO_WITHIN_SECONDS),
+    ).exclude(verdict=ReviewMark.Verdict.UNDONE)
+    recent = list(recent)
+    newest = ReviewMark.objects.latest_by_delegation(mark.delegation_id for mark in recent)
+    undoable = [mark for mark in recent if newest[mark.delegation_id].pk == mark.pk]
+    with transaction.atomic():
+        undone = ReviewMark.objects.bulk_create(
+            ReviewMark(
+                delegation_id=mark.delegation_id,
+                customer_party_id=mark.customer_party_id,
+                agent_id=mark.agent_id,
+                verdict=ReviewMark.Verdict.UNDONE,
+                comment=f"Undid “{mark.get_verdict_display()}” of {mark.created_at:%H:%M:%S} UTC",
+                actor=request.user,
+            )
+            for mark in undoable
+        )
+    noun = "mark" if len(undone) == 1 else "marks"
+    result = {
+        "words": f"{len(undone):,} {noun} undone",
+        "skipped": f"{len(ids) - len(undone):,} could no longer be undone"
+        if len(ids) > len(undone)
+        else "",
+        "marks": [],
+        "back": back,
+        "undo": True,
+    }
+    return review_result(request, result)
 
 
 @action_view(roles.REVIEW, method="GET")

@@ -57,7 +57,8 @@ document.documentElement.classList.add("js");
     var target = event.detail.target;
     if (!target) return;
     var caption = target.querySelector("[data-focus-after-swap]");
-    if (caption) caption.focus({ preventScroll: true });
+    // A row that has the keys' focus keeps it (static/js/keys.js puts it back after a mark).
+    if (caption && !target.querySelector("tr.row-focus")) caption.focus({ preventScroll: true });
     var count = target.querySelector("[data-announce]");
     if (count) announce(count.getAttribute("data-announce"));
   });
@@ -94,6 +95,9 @@ document.documentElement.classList.add("js");
     if (!bar) return;
     var count = form.querySelectorAll("input[data-selectable]:checked").length;
     bar.textContent = count + " selected";
+    // Once a row is ticked the bar follows: it stays at the bottom of the window.
+    var follows = bar.closest("[data-selection-bar]");
+    if (follows) follows.classList.toggle("is-following", count > 0);
     form.querySelectorAll("[data-needs-selection]").forEach(function (button) {
       button.disabled = count === 0;
     });

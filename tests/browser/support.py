@@ -150,3 +150,15 @@ def sign_in(page, base_url: str, username: str) -> None:
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     settled(page)
+
+
+# The review queue's caption: “N left to review”.
+LEFT_IS = (
+    "n => Number((document.querySelector('#review-table caption')?.textContent"
+    " .match(/([\\d,]+) left to review/) || [])[1]?.replace(/,/g, '')) === n"
+)
+
+
+def left_to_review(page) -> int:
+    caption = page.locator("#review-table caption").inner_text()
+    return int(re.search(r"([\d,]+) left to review", caption).group(1).replace(",", ""))

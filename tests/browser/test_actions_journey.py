@@ -32,9 +32,7 @@ def test_manager_reviews_revokes_and_cancels(journey):
     journey.goto("/delegations/review/?permission=payments.create")
     reviewed = page.locator("#review-table tbody tr").first
     reviewed_id = reviewed.locator(".id").first.inner_text()
-    reviewed.locator("summary").click()
-    reviewed.locator("textarea[name=comment]").fill("Limits match the signed contract")
-    reviewed.get_by_role("button", name="Save mark").click()
+    reviewed.get_by_role("link", name="Reviewed").click()
     # Marked, it leaves the unreviewed queue and shows among the reviewed.
     page.wait_for_selector(f"#review-mark-{reviewed_id}", state="detached")
     journey.goto("/delegations/review/?permission=payments.create&review=reviewed")
@@ -71,7 +69,7 @@ def test_manager_reviews_revokes_and_cancels(journey):
     history = page.locator(".history").inner_text()
     assert "Customer closed the account" in history
     look_at(journey, f"/delegations/{reviewed_id}/")
-    assert "Limits match the signed contract" in page.locator(".history").inner_text()
+    assert "Review Reviewed\nby manager" in page.locator(".history").inner_text()
 
     look_at(journey, "/audit/")
     audit = page.locator("main").inner_text()

@@ -3,22 +3,17 @@ finds what was flagged; nothing of it reaches Natural."""
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from read_model.models import SyncRun
-from tests.browser.support import build_read_model, settled, sign_in
+from tests.browser.support import LEFT_IS, build_read_model, left_to_review, settled, sign_in
 
 pytestmark = pytest.mark.browser
 
 # The caption reads "N left to review".
-LEFT_IS = (
-    "n => Number((document.querySelector('#review-table caption')?.textContent"
-    " .match(/([\\d,]+) left to review/) || [])[1]?.replace(/,/g, '')) === n"
-)
 
 PAGE = 10
 
@@ -39,20 +34,16 @@ def narrow_queue() -> tuple[str, int, int]:
     pytest.fail("the seed has no agent with two to three pages of delegations expiring soon")
 
 
-def left_to_review(page) -> int:
-    caption = page.locator("#review-table caption").inner_text()
-    return int(re.search(r"([\d,]+) left to review", caption).group(1).replace(",", ""))
-
-
 def mark_first_row(page, verdict: str = "reviewed", comment: str = "") -> None:
     before = left_to_review(page)
     row = page.locator("#review-table tbody tr").first
-    row.locator("summary").click()
     if verdict == "flagged":
-        row.locator("input[value=flagged]").check()
-    if comment:
-        row.locator("textarea[name=comment]").fill(comment)
-    row.get_by_role("button", name="Save mark").click()
+        row.get_by_role("link", name="Flag…").click()
+        dialog = page.locator("#action-dialog")
+        dialog.locator("textarea[name=comment]").fill(comment)
+        dialog.get_by_role("button", name="Flag 1").click()
+    else:
+        row.get_by_role("link", name="Reviewed").click()
     page.wait_for_function(
         LEFT_IS,
         arg=before - 1,
