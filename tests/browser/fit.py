@@ -71,6 +71,49 @@ MEASURE = """() => {
 }"""
 
 
+# On a phone every table row is a card: its status and its main action are inside the window.
+# The status is the row's badge (the review queue's: its mark, or "Not reviewed"); the main action
+# is what the row's action cell offers (revoke, cancel, the review queue's marks). Returns, per
+# row that fails, its id and what is out of view.
+ROW_FIT = """() => {
+  const width = window.innerWidth;
+  const shown = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true});
+  };
+  const inside = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.left >= -1 && box.right <= width + 1;
+  };
+  const out = [];
+  const rows = [...document.querySelectorAll('table.data[data-table] tbody tr[data-row]')]
+    .filter(shown);
+  for (const row of rows) {
+    const status = row.querySelector('td.review-mark > .badge, td.review-mark > .muted, td .badge');
+    const actions = [...row.querySelectorAll(
+      '.row-actions a, .row-actions button, .mark-actions a, .mark-actions button'
+    )];
+    const wrong = [];
+    if (status && !(shown(status) && inside(status))) wrong.push('status');
+    for (const control of actions) {
+      if (!(shown(control) && inside(control))) {
+        wrong.push((control.textContent || control.tagName).replace(/\\s+/g, ' ').trim());
+      }
+    }
+    if (wrong.length) out.push(`${row.dataset.row}: ${wrong.join(', ')}`);
+  }
+  return {rows: rows.length, outside: out.slice(0, 6), failing: out.length};
+}"""
+
+
+def row_problems(fit: dict) -> list[str]:
+    """A phone's table rows whose status or main action is out of the window, in words."""
+    if not fit["failing"]:
+        return []
+    rows = f"{fit['failing']} of {fit['rows']} rows"
+    return [f"{rows} with their status or main action outside the window: {fit['outside']}"]
+
+
 def problems(measure: dict, width: int, *, dense: bool = True) -> list[str]:
     """Everything wrong with one page at one width, in words."""
     found = []

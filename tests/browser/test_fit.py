@@ -1,4 +1,5 @@
-"""Every page, for every role, fits 1280, 1440 and 1920 wide and a 390×844 phone.
+"""Every page, for every role, fits 1280, 1440 and 1920 wide and a 390×844 phone; on the phone
+every table row's status and main action are inside the window.
 
 One signed-in tab per role visits each page once and is resized through the widths; each page
 is pictured at 1440 and 390 in tests/artifacts/ (fit-<role>-<page>-<width>.png).
@@ -13,8 +14,10 @@ from tests.browser.fit import (
     DESKTOP_WIDTHS,
     MEASURE,
     PHONE,
+    ROW_FIT,
     SCREENSHOT_WIDTHS,
     problems,
+    row_problems,
     screenshot,
 )
 from tests.browser.support import build_read_model, new_context, settled, sign_in
@@ -106,12 +109,18 @@ def ids(browser, dashboard):
 def test_every_page_fits_every_screen(journey, ids, role):
     page = journey.page
     failures = []
+    rows_checked = []
 
     def measure_every_width(name: str) -> None:
         for width, height in [(w, 900) for w in DESKTOP_WIDTHS] + [PHONE]:
             page.set_viewport_size({"width": width, "height": height})
             measure = page.evaluate(MEASURE)
             failures.extend(f"{name} at {width}: {issue}" for issue in problems(measure, width))
+            if width == PHONE[0]:
+                fit = page.evaluate(ROW_FIT)
+                rows_checked.append(fit["rows"])
+                issues = row_problems(fit)
+                failures.extend(f"{name} at {width}: {issue}" for issue in issues)
             if width in SCREENSHOT_WIDTHS:
                 screenshot(page, f"fit-{role}-{name}-{width}")
 
@@ -125,4 +134,5 @@ def test_every_page_fits_every_screen(journey, ids, role):
         page.goto(journey.base_url + path.format(**ids))
         settled(page)
         measure_every_width(name)
+    assert sum(rows_checked) > 0, "no table rows were measured on the phone"
     assert not failures, "\n".join(failures)
