@@ -12,8 +12,8 @@ from natural import ids
 from natural.records import DELEGATION_INVITATION_STATUSES, INVITATION_STATUSES
 from read_model.query import MAX_OFFSET
 from tables.columns import checked_sort
+from tables.component import PAGE_SIZE_LABEL, PAGE_SIZES
 
-PAGE_SIZES = (20, 50, 100)
 MAX_TRAIL = 30
 # Natural's cursors are opaque: any printable characters, at most this many.
 MAX_CURSOR_LENGTH = 1024
@@ -44,7 +44,7 @@ class LiveListForm(forms.Form):
     """
 
     limit = forms.TypedChoiceField(
-        label="Rows per page",
+        label=PAGE_SIZE_LABEL,
         choices=[(size, str(size)) for size in PAGE_SIZES],
         coerce=int,
         required=False,

@@ -52,6 +52,23 @@ def test_every_list_has_the_same_controls(natural, admin_client, url, target):
 
 
 @pytest.mark.parametrize(("url", "target"), LISTS)
+def test_every_list_offers_the_same_page_sizes(natural, admin_client, url, target):
+    body = admin_client.get(url).content.decode()
+    select = re.search(r'<select name="limit"[^>]*>(.*?)</select>', body, re.S)
+    assert select, url
+    assert re.findall(r'<option value="(\d+)"', select.group(1)) == ["20", "50", "100"], url
+    # Nothing chosen, the select shows its first option: the page size every list uses.
+    assert not re.search(r'<option value="(?!20")\d+"[^>]*selected', select.group(1)), url
+    assert re.search(r'<label for="id_limit"[^>]*>Rows per page', body), url
+
+
+def test_the_review_queue_pages_like_every_list(natural, admin_client):
+    response = admin_client.get("/delegations/review/", {"review": "unreviewed"})
+    assert response.context["queue"].limit == 20
+    assert str(response.context["form"]["limit"].value()) == "20"
+
+
+@pytest.mark.parametrize(("url", "target"), LISTS)
 def test_the_table_partial_is_the_same_region_everywhere(natural, admin_client, url, target):
     headers = {"HX-Request": "true", "HX-Target": target}
     body = admin_client.get(url, headers=headers).content.decode()
