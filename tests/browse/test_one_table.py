@@ -11,7 +11,7 @@ from django.utils import timezone
 from natural import writes
 from natural.models import ApiCall
 from operations import engine
-from operations.models import Operation
+from operations.models import Operation, OperationAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +186,26 @@ def test_the_logs_search(admin_client):
     found = admin_client.get("/natural-requests/?q=findme")
     assert [c.path for c in found.context["rows"]] == ["/customers"]
     assert "<mark>findme</mark>" in found.content.decode()
+
+
+def test_the_audit_detail_reads_every_moment_one_way(admin_client, keyed_write):
+    operation, _call = keyed_write
+    now = timezone.now()
+    Operation.objects.filter(pk=operation.pk).update(
+        state="unknown",
+        first_sent_at=now,
+        finished_at=now,
+        reconciliation={"by": "admin", "at": now.isoformat(), "outcome": "absent"},
+    )
+    OperationAttempt.objects.create(
+        operation=operation, number=1, started_at=now, body_sha256=operation.body_sha256
+    )
+    body = admin_client.get(f"/audit/{operation.pk}/").content.decode()
+    moment = r'<time datetime="[^"]+Z" title="\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC">[^<]+</time>'
+    for label in ("Created", "First sent", "Finished"):
+        assert re.search(rf"<dt>{label}</dt><dd>{moment}</dd>", body), label
+    # The attempt, the reconciliation and the replay window: the same <time>, no raw stamps.
+    assert len(re.findall(moment, body)) >= 6
+    text = re.sub(r"<[^>]+>", " ", body)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", text)
+    assert not re.search(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}", text)
