@@ -12,8 +12,8 @@ from natural import ids
 from natural.records import DELEGATION_INVITATION_STATUSES, INVITATION_STATUSES
 from read_model.query import MAX_OFFSET
 from tables.columns import checked_sort
+from tables.component import PAGE_SIZE_LABEL, PAGE_SIZES
 
-PAGE_SIZES = (20, 50, 100)
 MAX_TRAIL = 30
 # Natural's cursors are opaque: any printable characters, at most this many.
 MAX_CURSOR_LENGTH = 1024
@@ -44,7 +44,7 @@ class LiveListForm(forms.Form):
     """
 
     limit = forms.TypedChoiceField(
-        label="Rows per page",
+        label=PAGE_SIZE_LABEL,
         choices=[(size, str(size)) for size in PAGE_SIZES],
         coerce=int,
         required=False,
@@ -224,7 +224,12 @@ class DelegationInvitationFilterForm(ReadModelQuestions, LiveListForm):
 
 
 class CustomerFilterForm(LiveListForm):
+    # The columns a header sorts by, as the local index names them (read_model.query).
+    sortable = ("name", "delegation_status", "created_at", "party_id")
+
     q = forms.CharField(label="Search", required=False, max_length=200)
+    # A sort is answered from the local index: Natural's list has one order.
+    sort = forms.CharField(label="Sort", required=False, max_length=40, widget=forms.HiddenInput)
     # Where a page of the local search starts (Natural's list pages by cursor).
     offset = forms.IntegerField(
         required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput
@@ -233,6 +238,20 @@ class CustomerFilterForm(LiveListForm):
 
     def clean_q(self) -> str:
         return " ".join(self.cleaned_data["q"].split())
+
+    def clean_sort(self) -> str:
+        return checked_sort(self.cleaned_data["sort"], self.sortable)
+
+    def read_model_query(self) -> dict:
+        """The question for `read_model.query.ask`: search, sort and page."""
+        data = self.cleaned_data
+        return {
+            "filters": {},
+            "search_for": data["q"],
+            "sort": data["sort"],
+            "offset": data["offset"] or 0,
+            "limit": data["limit"],
+        }
 
     def query(self) -> dict:
         return self.paging()

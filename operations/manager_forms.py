@@ -11,8 +11,8 @@ from natural.ids import is_id
 from natural.records import DELEGATION_PERMISSIONS, INVITATION_STATUSES
 from operations.confirm import new_key
 from operations.review_marks import ReviewMark
-from operations.review_queue import PAGE_SIZES as REVIEW_PAGE_SIZES
 from read_model.query import MAX_OFFSET
+from tables import component
 
 # One table page; a bulk action is read and confirmed item by item, so keep it bounded.
 MAX_SELECTION = 100
@@ -191,11 +191,11 @@ class ReviewQueueForm(forms.Form):
     sort = forms.CharField(label="Sort", required=False, max_length=40, widget=forms.HiddenInput)
     limit = forms.TypedChoiceField(
         required=False,
-        label="Rows per page",
+        label=component.PAGE_SIZE_LABEL,
         coerce=int,
-        initial=REVIEW_PAGE_SIZES[-1],
-        empty_value=REVIEW_PAGE_SIZES[-1],
-        choices=[(size, str(size)) for size in REVIEW_PAGE_SIZES],
+        initial=component.PAGE_SIZES[0],
+        empty_value=component.PAGE_SIZES[0],
+        choices=[(size, str(size)) for size in component.PAGE_SIZES],
     )
     offset = forms.IntegerField(
         required=False, min_value=0, max_value=MAX_OFFSET, widget=forms.HiddenInput
@@ -204,9 +204,9 @@ class ReviewQueueForm(forms.Form):
     def __init__(self, *args, agents=(), creators=(), **kwargs):
         super().__init__(*args, **kwargs)
         if self.is_bound and not self.data.get("limit"):
-            # The select must show the page size the queue uses, not its first option.
+            # The select must show the page size the queue uses.
             self.data = self.data.copy()
-            self.data["limit"] = str(REVIEW_PAGE_SIZES[-1])
+            self.data["limit"] = str(component.PAGE_SIZES[0])
         self.fields["agent"].choices = [("", "Any agent"), *agents]
         self.fields["created_by"].choices = [("", "Anyone"), *creators]
 

@@ -18,12 +18,14 @@ from django.db.models import Exists, OuterRef, Q
 from operations.review_marks import ReviewMark
 from read_model import query, search
 from read_model.models import IndexedAgentDelegation, SyncRun
+from tables import component
 
 RESOURCE = SyncRun.Resource.AGENT_DELEGATIONS
 TABLE = query.SCHEMAS[RESOURCE]
 UNREVIEWED = "unreviewed"
 STATES = (UNREVIEWED, ReviewMark.Verdict.FLAGGED.value, ReviewMark.Verdict.REVIEWED.value)
-PAGE_SIZES = (10, 25, 50)
+# The page sizes every table offers, the smallest the default.
+PAGE_SIZES = component.PAGE_SIZES
 
 
 @dataclass(frozen=True)

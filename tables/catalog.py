@@ -59,12 +59,12 @@ REVIEW_COLUMNS = (
 )
 
 CUSTOMER_COLUMNS = (
-    Column("Customer"),
-    Column("Delegation"),
+    Column("Customer", "name"),
+    Column("Delegation", "delegation_status"),
     Column("Permissions"),
     Column("Agents (per-transaction limit)", key="agents"),
-    Column("Created"),
-    Column("Id"),
+    Column("Created", "created_at"),
+    Column("Id", "party_id"),
 )
 
 # The logs are local tables: each sorts by any column that holds one value.
@@ -155,6 +155,7 @@ DECLARED = {
             search_label="Search by name, email or id",
             search_placeholder="name, email, pty_…",
             live=True,
+            sort_note=LOCAL_COPY,
             export_url_name="customer-export",
         ),
         TableDeclaration(

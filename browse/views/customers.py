@@ -33,8 +33,8 @@ DETAIL_ROWS = 20
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def customer_list(request: HttpRequest) -> HttpResponse:
-    if request.GET.get("q", "").strip():
-        # Natural has no customer search: a query is answered from the local index.
+    if request.GET.get("q", "").strip() or request.GET.get("sort", "").strip():
+        # Natural has no customer search and one order: both are answered from the local index.
         return customer_search(request)
     table = LiveTable(
         table=DECLARED["customers"],

@@ -26,7 +26,7 @@ from read_model.resources import RESOURCES
 from saved_views.bar import ViewBar
 from tables import component
 from tables.catalog import DECLARED
-from tables.read_model import as_of
+from tables.read_model import ReadModelTable, as_of
 
 TABLE_ID = "customers-table"
 STATUS_ID = "customer-index-status"
@@ -50,6 +50,8 @@ def customer_search(request: HtmxHttpRequest) -> HttpResponse:
         query = search.normalise(form.data.get("q", ""))
         context.update(query=query, search_for=query, rows=[], active_filters=[])
         return component.respond(request, DECLARED["customers"], context, status=400)
+    if form.cleaned_data["sort"]:
+        return sorted_customers(request, form, context, now)
     query = search.normalise(form.cleaned_data["q"])
     offset = form.cleaned_data["offset"] or 0
     page_size = form.cleaned_data["limit"]
@@ -83,6 +85,21 @@ def customer_search(request: HtmxHttpRequest) -> HttpResponse:
             "the next refresh adds it"
         )
     return component.respond(request, DECLARED["customers"], context, status=status)
+
+
+def sorted_customers(
+    request: HtmxHttpRequest, form: CustomerFilterForm, context: dict, now
+) -> HttpResponse:
+    """The customers in the order of a column, searched or not: the local index's table, read
+    as the invitation and delegation tables read theirs."""
+    table = ReadModelTable(
+        resource=SyncRun.Resource.CUSTOMERS,
+        table=DECLARED["customers"],
+        refresh_url=reverse("customer-index-refresh"),
+        present=lambda customer: presenters.indexed_customer_row(customer, now),
+        status_filter="delegation_status",
+    )
+    return table.respond(request, form, context)
 
 
 def index_age(state: freshness.Freshness) -> str:

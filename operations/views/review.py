@@ -70,7 +70,7 @@ def review_queue(request: HtmxHttpRequest) -> HttpResponse:
                 form.query_filters() if form.is_bound else {},
                 state=cleaned.get("review") or review_queue_model.UNREVIEWED,
                 offset=cleaned.get("offset") or 0,
-                limit=cleaned.get("limit") or review_queue_model.PAGE_SIZES[-1],
+                limit=cleaned.get("limit") or review_queue_model.PAGE_SIZES[0],
                 search_for=cleaned.get("q") or "",
                 sort=cleaned.get("sort") or "",
             )

@@ -11,7 +11,7 @@ from django.utils import timezone
 from natural import writes
 from natural.models import ApiCall
 from operations import engine
-from operations.models import Operation
+from operations.models import Operation, OperationAttempt
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +49,23 @@ def test_every_list_has_the_same_controls(natural, admin_client, url, target):
     # Columns and saved views above every table.
     assert 'class="view-bar"' in body, url
     assert f'<div id="{target}" class="table-wrap' in body, url
+
+
+@pytest.mark.parametrize(("url", "target"), LISTS)
+def test_every_list_offers_the_same_page_sizes(natural, admin_client, url, target):
+    body = admin_client.get(url).content.decode()
+    select = re.search(r'<select name="limit"[^>]*>(.*?)</select>', body, re.S)
+    assert select, url
+    assert re.findall(r'<option value="(\d+)"', select.group(1)) == ["20", "50", "100"], url
+    # Nothing chosen, the select shows its first option: the page size every list uses.
+    assert not re.search(r'<option value="(?!20")\d+"[^>]*selected', select.group(1)), url
+    assert re.search(r'<label for="id_limit"[^>]*>Rows per page', body), url
+
+
+def test_the_review_queue_pages_like_every_list(natural, admin_client):
+    response = admin_client.get("/delegations/review/", {"review": "unreviewed"})
+    assert response.context["queue"].limit == 20
+    assert str(response.context["form"]["limit"].value()) == "20"
 
 
 @pytest.mark.parametrize(("url", "target"), LISTS)
@@ -169,3 +186,26 @@ def test_the_logs_search(admin_client):
     found = admin_client.get("/natural-requests/?q=findme")
     assert [c.path for c in found.context["rows"]] == ["/customers"]
     assert "<mark>findme</mark>" in found.content.decode()
+
+
+def test_the_audit_detail_reads_every_moment_one_way(admin_client, keyed_write):
+    operation, _call = keyed_write
+    now = timezone.now()
+    Operation.objects.filter(pk=operation.pk).update(
+        state="unknown",
+        first_sent_at=now,
+        finished_at=now,
+        reconciliation={"by": "admin", "at": now.isoformat(), "outcome": "absent"},
+    )
+    OperationAttempt.objects.create(
+        operation=operation, number=1, started_at=now, body_sha256=operation.body_sha256
+    )
+    body = admin_client.get(f"/audit/{operation.pk}/").content.decode()
+    moment = r'<time datetime="[^"]+Z" title="\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC">[^<]+</time>'
+    for label in ("Created", "First sent", "Finished"):
+        assert re.search(rf"<dt>{label}</dt><dd>{moment}</dd>", body), label
+    # The attempt, the reconciliation and the replay window: the same <time>, no raw stamps.
+    assert len(re.findall(moment, body)) >= 6
+    text = re.sub(r"<[^>]+>", " ", body)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}", text)
+    assert not re.search(r"\d{1,2} \w{3} \d{4}, \d{2}:\d{2}", text)

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 # The caption reads "N left to review".
 
-PAGE = 10
+PAGE = 20
 
 
 def narrow_queue() -> tuple[str, int, int]:

@@ -97,7 +97,7 @@ def expected(records, name: str, value) -> set[str]:
 def every_page(client, params: dict) -> list[str]:
     ids, offset = [], 0
     while True:
-        response = client.get(reverse(QUEUE), {**params, "offset": offset, "limit": 10})
+        response = client.get(reverse(QUEUE), {**params, "offset": offset, "limit": 20})
         assert response.status_code == 200, response.content
         ids += shown_ids(response)
         queue = response.context["queue"]
@@ -130,19 +130,19 @@ def test_each_filter_covers_every_delegation_not_one_page(
 
 
 def test_previous_and_next_walk_the_whole_queue(natural, manager_client, read_model):
-    assert len(read_model) > 20, "the seed fills more than two pages of 10"
-    first = manager_client.get(reverse(QUEUE), {"limit": 10})
+    assert len(read_model) > 40, "the seed fills more than two pages of 20"
+    first = manager_client.get(reverse(QUEUE), {"limit": 20})
     html = first.content.decode()
     assert 'rel="next"' in html
     assert 'rel="prev"' not in html
-    second = manager_client.get(reverse(QUEUE), {"limit": 10, "offset": 10})
+    second = manager_client.get(reverse(QUEUE), {"limit": 20, "offset": 20})
     assert 'rel="prev"' in second.content.decode()
     assert not set(shown_ids(first)) & set(shown_ids(second))
     assert set(every_page(manager_client, {})) == {d.id for d in read_model}
 
 
 def test_a_reviewed_row_leaves_the_queue_and_the_count_drops(natural, manager_client, read_model):
-    first = manager_client.get(reverse(QUEUE), {"limit": 10})
+    first = manager_client.get(reverse(QUEUE), {"limit": 20})
     left = first.context["queue"].count
     reviewed, flagged = shown_ids(first)[:2]
     writes = len(sent(natural))
@@ -150,7 +150,7 @@ def test_a_reviewed_row_leaves_the_queue_and_the_count_drops(natural, manager_cl
     assert mark(manager_client, reviewed, next="/delegations/review/").status_code == 302
     assert mark(manager_client, flagged, "flagged", comment="Limit too high").status_code == 302
 
-    after = manager_client.get(reverse(QUEUE), {"limit": 10})
+    after = manager_client.get(reverse(QUEUE), {"limit": 20})
     assert after.context["queue"].count == left - 2
     assert reviewed not in shown_ids(after)
     assert flagged not in shown_ids(after)
@@ -226,10 +226,10 @@ def test_refresh_starts_a_full_pass_of_the_delegations(natural, manager_client, 
     launched = []
     monkeypatch.setattr(read_model_tasks, "launch", launched.append)
     response = manager_client.post(
-        reverse("delegation-review-refresh"), {"next": "/delegations/review/?limit=10"}
+        reverse("delegation-review-refresh"), {"next": "/delegations/review/?limit=20"}
     )
     assert response.status_code == 302
-    assert response["Location"] == "/delegations/review/?limit=10"
+    assert response["Location"] == "/delegations/review/?limit=20"
     (run,) = launched
     assert (run.resource, run.mode, run.state) == (ADL, SyncRun.Mode.FULL, SyncRun.State.RUNNING)
     again = manager_client.post(reverse("delegation-review-refresh"), follow=True)
@@ -347,4 +347,4 @@ def test_the_rows_select_shows_the_page_size_the_queue_uses(natural, manager_cli
     for query in ({}, {"review": "flagged"}):
         html = manager_client.get(reverse(QUEUE), query).content.decode()
 
-        assert '<option value="50" selected>50</option>' in html, query
+        assert '<option value="20" selected>20</option>' in html, query
