@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.security_table import SecurityLogForm
 from dashboard import roles
 from saved_views.bar import ViewBar
-from tables import component, local
+from tables import local
 from tables.catalog import DECLARED
 
 
@@ -49,14 +49,7 @@ def security_log(request: HttpRequest) -> HttpResponse:
     """Newest first; `?user=` narrows to one username, `?kind=` to one kind of event."""
     table = DECLARED["security_log"]
     form = SecurityLogForm(request.GET)
-    context = {"form": form, "view_bar": ViewBar(request, table.key), "search_for": ""}
-    if form.is_valid():
-        context.update(
-            local.page_context(
-                request, form, form.events(), noun=table.noun, filters=form.filter_fields
-            )
-        )
-    return component.respond(request, table, context, status=400 if form.errors else 200)
+    return local.respond(request, table, form, form.events, view_bar=ViewBar(request, table.key))
 
 
 @require_GET

@@ -117,3 +117,23 @@ def invalid_filters(form: forms.Form) -> HttpResponse:
         status=400,
         content_type="text/plain; charset=utf-8",
     )
+
+
+def respond(
+    request: HttpRequest,
+    table,
+    form: LocalTableForm,
+    rows: Callable[[], QuerySet],
+    *,
+    view_bar,
+    more: Callable[[dict], dict] | None = None,
+) -> HttpResponse:
+    """A local table's page: its filters checked before anything is read (a bad one is said at
+    its field, 400), then one page of `rows()`; `more` adds what the page's rows need."""
+    context = {"form": form, "view_bar": view_bar, "search_for": ""}
+    if not form.is_valid():
+        return component.respond(request, table, context, status=400)
+    context.update(page_context(request, form, rows(), noun=table.noun, filters=form.filter_fields))
+    if more is not None:
+        context.update(more(context))
+    return component.respond(request, table, context)

@@ -13,7 +13,7 @@ from browse.request_log import RequestLogFilterForm
 from dashboard import roles
 from operations.models import Operation
 from saved_views.bar import ViewBar
-from tables import component, local
+from tables import local
 from tables.catalog import DECLARED
 
 
@@ -22,18 +22,14 @@ from tables.catalog import DECLARED
 def natural_requests(request: HttpRequest) -> HttpResponse:
     table = DECLARED["natural_requests"]
     form = RequestLogFilterForm(request.GET)
-    context: dict = {"form": form, "view_bar": ViewBar(request, table.key), "search_for": ""}
-    status = 200
-    if form.is_valid():
-        context.update(
-            local.page_context(
-                request, form, form.calls(), noun=table.noun, filters=form.filter_fields
-            )
-        )
-        context["operations"] = operations_of(context["rows"])
-    else:
-        status = 400
-    return component.respond(request, table, context, status=status)
+    return local.respond(
+        request,
+        table,
+        form,
+        form.calls,
+        view_bar=ViewBar(request, table.key),
+        more=lambda context: {"operations": operations_of(context["rows"])},
+    )
 
 
 def operations_of(calls) -> dict[str, int]:

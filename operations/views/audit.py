@@ -26,7 +26,7 @@ from operations.forms import AuditFilterForm
 from operations.models import Operation
 from operations.reconcile import CannotReconcile, reconcile
 from saved_views.bar import ViewBar
-from tables import component, local
+from tables import local
 from tables.catalog import DECLARED
 from tables.spreadsheet import line_writer, neutralise
 
@@ -70,18 +70,13 @@ def filtered_operations(form: AuditFilterForm) -> QuerySet[Operation]:
 def audit_list(request: HttpRequest) -> HttpResponse:
     table = DECLARED["audit_log"]
     form = AuditFilterForm(request.GET)
-    context = {"form": form, "view_bar": ViewBar(request, table.key), "search_for": ""}
-    if form.is_valid():
-        context.update(
-            local.page_context(
-                request,
-                form,
-                filtered_operations(form),
-                noun=table.noun,
-                filters=form.filter_fields,
-            )
-        )
-    return component.respond(request, table, context, status=400 if form.errors else 200)
+    return local.respond(
+        request,
+        table,
+        form,
+        lambda: filtered_operations(form),
+        view_bar=ViewBar(request, table.key),
+    )
 
 
 def _filter_errors(form: AuditFilterForm) -> str:
