@@ -23,15 +23,16 @@ def django_template(name: str, request=None, **context) -> SafeString:
     return SafeString(render_to_string(name, context, request))
 
 
-BDI = Markup("<bdi>{}</bdi>")
+EMPTY = Markup("")
 
 
 def isolate_fast(value) -> Markup:
     """`isolate` for the region: markupsafe's escape (in C) instead of Django's lazy-aware one;
-    a SafeString (a highlighted match) keeps its marks, as it does there."""
+    a SafeString (a highlighted match) keeps its marks, as it does there. Joined by hand:
+    `Markup.format` costs five times as much, and a table has a hundred of these."""
     if value is None or value == "":
-        return Markup("")
-    return BDI.format(value)  # format escapes what it inserts
+        return EMPTY
+    return Markup(f"<bdi>{escape(value)}</bdi>")  # noqa: S704 - the value is escaped here
 
 
 def highlight_fast(value, query: str = ""):

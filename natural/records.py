@@ -47,7 +47,8 @@ class Money:
 
     def __str__(self) -> str:
         sign = "-" if self.cents < 0 else ""
-        return f"{sign}${abs(self.dollars):,.2f}"
+        dollars, cents = divmod(abs(self.cents), 100)
+        return f"{sign}${dollars:,}.{cents:02d}"
 
 
 @dataclass(frozen=True)
