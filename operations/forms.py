@@ -317,7 +317,6 @@ class AuditFilterForm(LocalTableForm):
     state = forms.ChoiceField(
         choices=[("", "Any state"), *audit_entries.STATE_CHOICES],
         required=False,
-        help_text="A batch is listed under its own state and under each state of its parts.",
     )
     since = utc_date_field("From")
     until = utc_date_field("To")

@@ -20,6 +20,7 @@ from operations.models import Batch, BatchState, Operation
 from operations.review_marks import ReviewMark
 from read_model import sync
 from read_model.models import IndexedAgentDelegation, SyncRun
+from saved_views.models import SavedView
 from tests.operations.support import emails, invite_arguments, invite_batch, settle_parts
 
 pytestmark = pytest.mark.django_db
@@ -317,3 +318,25 @@ def test_a_page_of_entries_costs_the_same_queries_for_one_or_many(admin_client, 
     few = queries()
     add(12, 1000)
     assert queries() == few
+
+
+def test_a_saved_view_of_undone_marks_opens_them(admin_client, admin, agent_id, single):
+    for verdict in ("reviewed", "undone"):
+        ReviewMark.objects.create(
+            delegation_id="adl_9",
+            customer_party_id="pty_9",
+            agent_id=agent_id,
+            verdict=verdict,
+            actor=admin,
+        )
+    saved = admin_client.post(
+        reverse("saved-view-save"),
+        {"table": "audit_log", "name": "Undone", "query": "action=mark_undone&state=recorded"},
+    )
+    assert saved.status_code == 302
+    opened = admin_client.post(
+        reverse("saved-view-open"), {"view": SavedView.objects.get(name="Undone").pk}
+    )
+    listed = admin_client.get(opened["Location"])
+    assert [(e.kind, e.action) for e in listed.context["rows"]] == [("mark", "mark_undone")]
+    assert "Undone" in listed.content.decode(), "the view bar names the view"
