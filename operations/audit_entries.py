@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from itertools import batched
 from typing import Any
 
 from django.db.models import (
@@ -89,6 +90,7 @@ SORT_COLUMNS = {
     "key": "entry_key",
 }
 DEFAULT_ORDER = ("-at", "-entry_id", "kind")
+EXPORT_CHUNK = 500
 COLUMNS = (
     "kind",
     "entry_id",
@@ -303,14 +305,10 @@ class Entries:
         return load(list(self.rows()[window]))
 
     def __iter__(self) -> Iterator[Entry]:
-        """Every entry, a chunk of rows at a time (for the export)."""
-        offset, chunk = 0, 500
-        while True:
-            page = self[offset : offset + chunk]
-            yield from page
-            if len(page) < chunk:
-                return
-            offset += chunk
+        """Every entry (the export): one read of the union, its objects loaded a chunk at a
+        time, so an entry recorded meanwhile neither repeats a line nor pushes one out."""
+        for rows in batched(self.rows().iterator(chunk_size=EXPORT_CHUNK), EXPORT_CHUNK):
+            yield from load(list(rows))
 
 
 @dataclass(frozen=True)

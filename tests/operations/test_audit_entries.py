@@ -153,6 +153,8 @@ def test_a_bulk_revoke_is_one_entry_that_leads_to_its_outcome(natural, manager_c
     assert "3 revoked" in body
     assert "Customer request" in body
     assert reverse("delegation-bulk-revoke-result", args=[key]) in body
+    outcome = manager_client.get(reverse("delegation-bulk-revoke-result", args=[key])).text
+    assert f'href="/audit/?q={key}"' in outcome, "the outcome leads back to its entry"
 
 
 def test_sort_and_pages_run_across_writes_batches_and_marks(
@@ -276,6 +278,10 @@ def test_the_per_request_export_keeps_one_line_per_request(admin_client, mixed_b
     assert reverse("audit-export") in body, "the page still offers it"
 
 
+def test_support_cannot_export_the_entries(support_client, mixed_batch):
+    assert support_client.get(reverse("audit-entries-export")).status_code == 403
+
+
 def test_an_invalid_filter_exports_nothing(admin_client, mixed_batch):
     response = admin_client.get(reverse("audit-entries-export"), {"state": "bogus"})
     assert response.status_code == 400
@@ -340,3 +346,19 @@ def test_a_saved_view_of_undone_marks_opens_them(admin_client, admin, agent_id, 
     listed = admin_client.get(opened["Location"])
     assert [(e.kind, e.action) for e in listed.context["rows"]] == [("mark", "mark_undone")]
     assert "Undone" in listed.content.decode(), "the view bar names the view"
+
+
+def test_the_entries_export_has_every_entry_once_past_its_chunks(admin_client, admin, agent_id):
+    ReviewMark.objects.bulk_create(
+        ReviewMark(
+            delegation_id=f"adl_{index:05d}",
+            customer_party_id="pty_1",
+            agent_id=agent_id,
+            verdict="reviewed",
+            actor=admin,
+        )
+        for index in range(1203)
+    )
+    lines = export_lines(admin_client, reverse("audit-entries-export"))
+    delegations = [row[lines[0].index("delegation")] for row in lines[1:]]
+    assert len(delegations) == len(set(delegations)) == 1203
