@@ -201,6 +201,10 @@ def test_every_mark_and_its_undo_is_an_entry(natural, manager_client, queue_ids)
     assert undo.mark.delegation_id == chosen[0]
     assert "Undo mark" in manager_client.get("/audit/", {"action": "mark_undone"}).text
     assert len(entries(manager_client, q=chosen[0])) == 2, "the mark and its undoing"
+    customer = IndexedAgentDelegation.objects.get(agent_delegation_id=chosen[0]).customer_name
+    by_name = entries(manager_client, q=customer, limit=50)
+    assert chosen[0] in {e.mark.delegation_id for e in by_name}
+    assert all(customer.lower() in e.delegation.customer_name.lower() for e in by_name)
     assert len(entries(manager_client, actor="manager", limit=50)) == 19
     assert len(entries(manager_client, action="mark_reviewed", limit=50)) == 18
 
