@@ -8,6 +8,7 @@ import pytest
 
 from operations.review_marks import ReviewMark
 from read_model.models import SyncRun
+from tests.browser.fit import PHONE, ROW_FIT, row_problems
 from tests.browser.support import LEFT_IS, build_read_model, left_to_review, settled, sign_in
 
 pytestmark = pytest.mark.browser
@@ -123,6 +124,13 @@ def test_twenty_rows_ticked_with_shift_x_marked_at_once_then_one_undone(journey)
     reviewed = [row["delegation"] for row in logged if row["action"] == "Mark reviewed"]
     assert sorted(reviewed) == sorted(marks), "every mark, one entry each"
     assert len(logged) == 22
+    # On a phone each entry is a card whose state is in sight.
+    page.set_viewport_size({"width": PHONE[0], "height": PHONE[1]})
+    journey.settle("the audit log on a phone")
+    fit = page.evaluate(ROW_FIT)
+    assert fit["rows"] == 22
+    assert not row_problems(fit)
+    page.set_viewport_size({"width": 1360, "height": 900})
 
     # Only the undo, by its action; Enter on its row opens the delegation it took back.
     page.select_option("#id_action", "mark_undone")
