@@ -320,7 +320,6 @@ class BatchTotals:
     # Parts that succeeded (a revoke batch's pairs revoked) or were refused.
     succeeded_parts: int = 0
     failed_parts: int = 0
-    canceled_parts: int = 0
     # Unknown outcome, left `sending` by a process that died, or not sent (see
     # Operation.needs_attention).
     attention_parts: int = 0
@@ -381,10 +380,6 @@ class Entry:
         if self.kind == BATCH:
             return reverse("batch-detail", args=[self.key])
         return reverse("delegation-detail", args=[self.mark.delegation_id])
-
-    @property
-    def comment(self) -> str:
-        return self.mark.comment if self.mark else ""
 
 
 def load(rows: list[dict]) -> list[Entry]:
@@ -471,7 +466,6 @@ def batch_totals(batch_ids: list[int], now: datetime | None = None) -> dict[int,
             refused=Sum("recipient_count", filter=Q(state=State.FAILED)),
             succeeded_parts=Count("pk", filter=Q(state=State.SUCCEEDED)),
             failed_parts=Count("pk", filter=Q(state=State.FAILED)),
-            canceled_parts=Count("pk", filter=Q(state=State.CANCELED)),
             attention_parts=Count("pk", filter=attention),
         )
     )
