@@ -96,6 +96,7 @@ index_urls = [
 audit_urls = [
     path("", audit.audit_list, name="audit-list"),
     path("export.csv", audit.audit_export, name="audit-export"),
+    path("entries/export.csv", audit.audit_entries_export, name="audit-entries-export"),
     path("<int:pk>/", audit.operation_detail, name="operation-detail"),
     path("<int:pk>/retry/", audit.operation_retry, name="operation-retry"),
     path("<int:pk>/reconcile/", audit.operation_reconcile, name="operation-reconcile"),

@@ -16,9 +16,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from natural import writes
-from operations import recipients
+from operations import audit_entries, recipients
 from operations.confirm import new_key
-from operations.models import Action, State
 from tables.local import LocalTableForm
 
 DEFAULT_EXPIRY_DAYS = 7
@@ -301,15 +300,9 @@ def utc_date_field(label: str) -> forms.DateField:
 
 
 class AuditFilterForm(LocalTableForm):
-    sortable = {
-        "created_at": "created_at",
-        "actor": "actor__username",
-        "action": "action",
-        "state": "state",
-        "attempts": "attempt_count",
-        "key": "key",
-    }
-    default_order = ("-created_at", "-id")
+    """The audit log's filters, read by operations/audit_entries.py for each kind of entry."""
+
+    sortable = audit_entries.SORT_COLUMNS
     filter_fields = ("actor", "action", "state", "since", "until")
 
     actor = forms.ModelChoiceField(
@@ -318,8 +311,13 @@ class AuditFilterForm(LocalTableForm):
         empty_label="Anyone",
         to_field_name="username",
     )
-    action = forms.ChoiceField(choices=[("", "Any action"), *Action.choices], required=False)
-    state = forms.ChoiceField(choices=[("", "Any state"), *State.choices], required=False)
+    action = forms.ChoiceField(
+        choices=[("", "Any action"), *audit_entries.ACTION_CHOICES], required=False
+    )
+    state = forms.ChoiceField(
+        choices=[("", "Any state"), *audit_entries.STATE_CHOICES],
+        required=False,
+    )
     since = utc_date_field("From")
     until = utc_date_field("To")
 

@@ -90,8 +90,12 @@ def cursor_pager(
 
 
 def count_words(count: int, noun: str) -> str:
-    """ "1,234 invitations", "1 invitation"."""
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+    """ "1,234 invitations", "1 invitation", "2 entries"."""
+    if count == 1:
+        return f"{count:,} {noun}"
+    if noun.endswith("y") and noun[-2:-1] not in "aeiou":
+        return f"{count:,} {noun[:-1]}ies"
+    return f"{count:,} {noun}s"
 
 
 def shown_words(shown: int, noun: str, *, more: bool) -> str:

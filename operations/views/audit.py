@@ -7,7 +7,7 @@ the same key, or reconcile); they never create anything new and never delete.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -21,9 +21,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dashboard import roles
 from natural.errors import NaturalError
-from operations import catalog, engine
+from operations import audit_entries, catalog, engine
 from operations.forms import AuditFilterForm
-from operations.models import Operation
+from operations.models import Action, Operation
 from operations.reconcile import CannotReconcile, reconcile
 from saved_views.bar import ViewBar
 from tables import local
@@ -39,30 +39,38 @@ RESOURCE_PAGES = {
 
 
 def filtered_operations(form: AuditFilterForm) -> QuerySet[Operation]:
-    """The operations the filters ask for; nothing at all while any filter cannot be read, so
-    an invalid filter never widens the answer (or the export) to the whole log."""
+    """Every request sent to Natural that the filters ask for, each part of a batch on its own
+    (the per-request export); nothing at all while any filter cannot be read, so an invalid
+    filter never widens the answer to the whole log. Review marks are no request."""
     operations = Operation.objects.select_related("actor", "batch").annotate(
         attempt_count=Count("attempts")
     )
     if not form.is_valid():
         return operations.none()
     data = form.cleaned_data
+    action, state = data.get("action"), data.get("state")
+    if (action and action not in Action.values) or state == audit_entries.RECORDED:
+        return operations.none()
     if data.get("actor"):
         operations = operations.filter(actor=data["actor"])
-    if data.get("action"):
-        operations = operations.filter(action=data["action"])
-    if data.get("state"):
-        operations = operations.filter(state=data["state"])
+    if action:
+        operations = operations.filter(action=action)
+    if state in audit_entries.BATCH_ONLY_STATES:
+        operations = operations.filter(batch__state=state)
+    elif state:
+        operations = operations.filter(state=state)
     if data.get("since"):
-        operations = operations.filter(created_at__gte=_start_of(data["since"]))
+        operations = operations.filter(created_at__gte=audit_entries.start_of(data["since"]))
     if data.get("until"):
-        operations = operations.filter(created_at__lt=_start_of(data["until"]) + timedelta(days=1))
+        operations = operations.filter(
+            created_at__lt=audit_entries.start_of(data["until"]) + timedelta(days=1)
+        )
     if data.get("q"):
         query = data["q"].strip()
         operations = operations.filter(
             Q(search_text__icontains=query) | Q(batch__key__icontains=query)
         )
-    return form.ordered(operations)
+    return operations.order_by("-created_at", "-id")
 
 
 @permission_required(roles.AUDIT, raise_exception=True)
@@ -74,9 +82,70 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         request,
         table,
         form,
-        lambda: filtered_operations(form),
+        lambda: audit_entries.Entries(form.cleaned_data),
         view_bar=ViewBar(request, table.key),
     )
+
+
+ENTRY_HEADER = (
+    "created_at",
+    "finished_at",
+    "key",
+    "entry",
+    "actor",
+    "action",
+    "state",
+    "attempts",
+    "needs_attention",
+    "parts",
+    "recipients",
+    "invited",
+    "refused",
+    "agent",
+    "delegation",
+    "customer",
+    "reason",
+    "comment",
+)
+
+
+def _entry_cells(entry: audit_entries.Entry) -> tuple:
+    target = entry.subject.target if entry.mark is None else {}
+    totals = entry.totals
+    finished = entry.subject.finished_at if entry.mark is None else None
+    mark = entry.mark
+    return (
+        entry.at.isoformat(),
+        finished.isoformat() if finished else "",
+        str(entry.key) if entry.key else "",
+        entry.kind,
+        entry.actor.get_username(),
+        entry.action,
+        entry.state,
+        "" if mark else entry.attempts,
+        "" if mark else ("yes" if entry.needs_attention else "no"),
+        totals.parts if totals else "",
+        totals.recipients if totals else "",
+        totals.invited if totals else "",
+        totals.refused if totals else "",
+        mark.agent_id if mark else target.get("agent_id", ""),
+        mark.delegation_id if mark else target.get("delegation_id", ""),
+        mark.customer_party_id if mark else target.get("customer_id", ""),
+        target.get("reason", ""),
+        mark.comment if mark else "",
+    )
+
+
+@permission_required(roles.AUDIT, raise_exception=True)
+@require_GET
+def audit_entries_export(request: HttpRequest) -> HttpResponse:
+    """What the table lists, one line per entry: a batch is one line with its totals (its
+    requests are in the per-request export), a review mark one line with its comment."""
+    form = AuditFilterForm(request.GET)
+    if not form.is_valid():
+        return local.invalid_filters(form)
+    entries = audit_entries.Entries(form.cleaned_data)
+    return local.export_csv("audit-log", ENTRY_HEADER, entries, _entry_cells)
 
 
 def _filter_errors(form: AuditFilterForm) -> str:
@@ -89,6 +158,7 @@ def _filter_errors(form: AuditFilterForm) -> str:
 @permission_required(roles.AUDIT, raise_exception=True)
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse:
+    """One line per request sent to Natural, each part of a batch its own line."""
     form = AuditFilterForm(request.GET)
     if not form.is_valid():
         return HttpResponse(
@@ -229,7 +299,3 @@ def _pretty(text: str) -> str:
         return json.dumps(json.loads(text), indent=2, ensure_ascii=False)
     except ValueError:
         return text
-
-
-def _start_of(day) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)

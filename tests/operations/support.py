@@ -78,3 +78,42 @@ def rendered_key(html: str) -> str:
 
 def new_key() -> str:
     return str(uuid.uuid4())
+
+
+def invite_batch(actor, agent_id, *, parts: int, per_part: int, start: int = 0):
+    """A batch of invitations committed with all its parts, none of them sent yet."""
+    from operations import engine
+
+    chunks = [emails(per_part, start=start + index * per_part) for index in range(parts)]
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
+    return engine.create_batch(
+        key=uuid.uuid4(),
+        actor=actor,
+        action=Action.INVITE_CUSTOMERS,
+        target={"agent_id": agent_id},
+        summary={"recipients": parts * per_part},
+        parts=[
+            engine.Part(
+                method="POST",
+                path=writes.invite_customers_path(agent_id),
+                body=writes.invite_customers_body(chunk, ["payments.read"], 10000, expires),
+                idempotent=True,
+                target={
+                    "agent_id": agent_id,
+                    "recipients": [{"type": r.type, "value": r.value} for r in chunk],
+                },
+            )
+            for chunk in chunks
+        ],
+    )
+
+
+def settle_parts(batch, *states: str) -> list:
+    """Puts the batch's parts in these states, in order; a succeeded part invited everyone."""
+    from operations.models import Operation
+
+    parts = list(batch.operations.order_by("chunk_index"))
+    for part, state in zip(parts, states, strict=False):
+        invited = part.recipient_count if state == "succeeded" else 0
+        Operation.objects.filter(pk=part.pk).update(state=state, created_count=invited)
+    return parts
