@@ -242,6 +242,10 @@ class CustomerFilterForm(LiveListForm):
     def clean_sort(self) -> str:
         return checked_sort(self.cleaned_data["sort"], self.sortable)
 
+    def asks_read_model(self) -> bool:
+        """Natural has no customer search and one order: both are the local index's."""
+        return bool(self.cleaned_data["q"] or self.cleaned_data["sort"])
+
     def read_model_query(self) -> dict:
         """The question for `read_model.query.ask`: search, sort and page."""
         data = self.cleaned_data

@@ -112,6 +112,7 @@ batch_urls = [
 
 saved_view_urls = [
     path("", saved_views.view_list, name="saved-view-list"),
+    path("export.csv", saved_views.view_export, name="saved-view-export"),
     path("columns/", saved_views.choose_columns, name="saved-view-columns"),
     path("save/", saved_views.save_view, name="saved-view-save"),
     path("open/", saved_views.open_view, name="saved-view-open"),

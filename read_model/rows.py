@@ -8,6 +8,9 @@ from natural import revocation
 from natural.records import (
     AgentDelegation,
     AgentInvitation,
+    AgentRef,
+    Customer,
+    Delegation,
     DelegationInvitation,
     Limits,
     Money,
@@ -148,9 +151,42 @@ def seen(row, run: SyncRun | None, now: datetime | None):
     return row
 
 
+def per_transaction(cents: int | None) -> Limits | None:
+    return Limits(Money(cents), None, None) if cents is not None else None
+
+
+def as_customer(row: IndexedCustomer) -> Customer:
+    """A read-model row as the record Natural's customer list gives (what the row keeps of it)."""
+    delegation = None
+    if row.delegation_id:
+        delegation = Delegation(
+            id=row.delegation_id,
+            status=row.delegation_status or None,
+            permissions=tuple(row.permissions or ()),
+            created_at=None,
+        )
+    agents = tuple(
+        AgentRef(
+            id=agent.get("id") or "",
+            name=agent.get("name") or None,
+            status=agent.get("status") or None,
+            permissions=tuple(agent.get("permissions") or ()),
+            limits=per_transaction(agent.get("per_transaction_cents")),
+        )
+        for agent in row.agents or ()
+    )
+    return Customer(
+        id=row.party_id,
+        name=row.name or None,
+        email=row.email or None,
+        created_at=row.created_at,
+        delegation=delegation,
+        agents=agents,
+    )
+
+
 def as_agent_invitation(row: IndexedAgentInvitation) -> AgentInvitation:
     """A read-model row as the record the live table presents (what the row keeps of it)."""
-    cents = row.per_transaction_cents
     return AgentInvitation(
         id=row.invitation_id,
         email=row.email or None,
@@ -160,7 +196,7 @@ def as_agent_invitation(row: IndexedAgentInvitation) -> AgentInvitation:
         agent_name=row.agent_name or None,
         developer_name=None,
         permissions=tuple(row.permissions),
-        limits=Limits(Money(cents), None, None) if cents is not None else None,
+        limits=per_transaction(row.per_transaction_cents),
         status=row.status,
         effective_status=row.effective_status,
         expires_at=row.expires_at,
@@ -199,7 +235,6 @@ def as_agent_delegation(row: IndexedAgentDelegation) -> AgentDelegation:
         state = revocation.ACTIVE
     else:
         state = revocation.UNKNOWN
-    cents = row.per_transaction_cents
     return AgentDelegation(
         id=row.agent_delegation_id,
         agent_id=row.agent_id or None,
@@ -210,7 +245,7 @@ def as_agent_delegation(row: IndexedAgentDelegation) -> AgentDelegation:
         delegated_party_id=None,
         delegated_party_name=None,
         permissions=tuple(row.permissions),
-        limits=Limits(Money(cents), None, None) if cents is not None else None,
+        limits=per_transaction(row.per_transaction_cents),
         expires_at=row.expires_at,
         created_at=row.created_at,
         updated_at=row.updated_at,

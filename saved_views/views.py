@@ -3,6 +3,8 @@ without JavaScript."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -10,15 +12,18 @@ from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import roles
-from saved_views.bar import visible_views
+from saved_views import table as saved_views_table
+from saved_views.bar import ViewBar, visible_views
 from saved_views.choices import hidden_columns, hide_columns
 from saved_views.forms import SaveViewForm, ViewNameForm
 from saved_views.models import SavedView
 from saved_views.queries import view_query
+from saved_views.table import SavedViewsForm
+from tables import local
 from tables.catalog import DECLARED, declared_or_404
 
 
@@ -85,79 +90,101 @@ def open_view(request: HttpRequest) -> HttpResponse:
     return redirect(spec.url(view.query))
 
 
-def _manage_context(request: HttpRequest, table: str | None, editing=None) -> dict:
-    views = visible_views(request.user, table)
-    can_manage = request.user.has_perm(roles.MANAGE_SAVED_VIEWS)
-    groups = []
-    for spec in DECLARED.values():
-        if (table and spec.key != table) or not spec.allowed(request.user):
-            continue
-        rows = []
-        for view in views:
-            if view.table != spec.key:
-                continue
-            mine = view.owner_id == request.user.pk
-            form = None
-            if mine and editing is not None and editing.instance.pk == view.pk:
-                form = editing
-            elif mine:
-                form = ViewNameForm(
-                    owner=request.user,
-                    table=view.table,
-                    instance=view,
-                    initial={"name": view.name, "shared": view.shared},
-                    prefix=f"view-{view.pk}",
-                )
-            rows.append(
-                {
-                    "view": view,
-                    "mine": mine,
-                    "form": form,
-                    "can_delete": mine or (view.shared and can_manage),
-                    "url": spec.url(view.query),
-                    "hides": [c.label for c in spec.columns if c.key in view.hidden],
-                }
-            )
-        groups.append({"spec": spec, "rows": rows})
-    return {"groups": groups, "table": table}
+ACTIONS = mark_safe('<span class="visually-hidden">Actions</span>')
 
 
 @require_GET
 @permission_required(roles.VIEW, raise_exception=True)
 def view_list(request: HttpRequest) -> HttpResponse:
-    table = request.GET.get("table") or None
-    if table is not None:
-        declared_or_404(table, request.user)
-    return TemplateResponse(request, "saved_views/manage.html", _manage_context(request, table))
+    """Every view the user may see, as one of the tables: `?table=` narrows to one table's
+    views (the "Manage views…" link of a table's bar), `?whose=` to the user's own or others'."""
+    table = DECLARED["saved_views"]
+    form = SavedViewsForm(request.GET, user=request.user)
+    back = request.GET.urlencode()
+
+    def present(context: dict) -> dict:
+        return {
+            "rows": [saved_views_table.row(view, request.user) for view in context["rows"]],
+            "actions_label": ACTIONS,
+            "back": back,
+            "rename_query": f"?{urlencode({'back': back})}" if back else "",
+        }
+
+    return local.respond(
+        request, table, form, form.views, view_bar=ViewBar(request, table.key), more=present
+    )
 
 
-@require_POST
+@require_GET
+@permission_required(roles.VIEW, raise_exception=True)
+def view_export(request: HttpRequest) -> HttpResponse:
+    form = SavedViewsForm(request.GET, user=request.user)
+    if not form.is_valid():
+        return local.invalid_filters(form)
+    return local.export_csv(
+        "saved-views",
+        ("name", "table", "owner", "shared", "query", "hidden_columns", "changed_at"),
+        (saved_views_table.row(view, request.user) for view in form.views().iterator(500)),
+        lambda row: (
+            row["name"],
+            row["table"],
+            row["owner"],
+            "yes" if row["shared"] else "no",
+            row["query"],
+            "; ".join(row["hides"]),
+            row["changed"].isoformat(),
+        ),
+    )
+
+
+@require_http_methods(["GET", "POST"])
 @permission_required(roles.VIEW, raise_exception=True)
 def rename_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The owner's form to rename a view and share it or not; then back to the list as it was."""
     view = _visible_or_404(request, pk)
     if view.owner_id != request.user.pk:
         raise PermissionDenied("Only the owner of a view can rename it.")
+    back = _back(request)
+    if request.method == "GET":
+        form = ViewNameForm(
+            owner=request.user,
+            table=view.table,
+            instance=view,
+            initial={"name": view.name, "shared": view.shared},
+            prefix=f"view-{pk}",
+        )
+        return _rename_page(request, view, form, back)
     form = ViewNameForm(
         request.POST, owner=request.user, table=view.table, instance=view, prefix=f"view-{pk}"
     )
-    table = _return_table(request)
     if not form.is_valid():
-        context = _manage_context(request, table, editing=form)
-        return TemplateResponse(request, "saved_views/manage.html", context, status=400)
+        return _rename_page(request, view, form, back, status=400)
     old = view.name
     view.name, view.shared = form.cleaned_data["name"], form.cleaned_data["shared"]
     try:
         with transaction.atomic():
             view.save(update_fields=["name", "shared", "updated_at"])
     except IntegrityError:
+        # The same name given a moment ago from another tab.
         form.add_error("name", f"You already have a view called “{view.name}”.")
-        context = _manage_context(request, table, editing=form)
-        return TemplateResponse(request, "saved_views/manage.html", context, status=400)
+        view.name = old
+        return _rename_page(request, view, form, back, status=400)
     if old != view.name:
         messages.success(request, f"Renamed “{old}” to “{view.name}”.")
     else:
         messages.success(request, f"Saved the changes to “{view.name}”.")
-    return redirect(_manage_url(table))
+    return redirect(back)
+
+
+def _rename_page(request, view: SavedView, form, back: str, *, status: int = 200):
+    context = {
+        "view": view,
+        "form": form,
+        "back": back,
+        "back_query": _back_query(request),
+        "spec": DECLARED[view.table],
+    }
+    return TemplateResponse(request, "saved_views/rename.html", context, status=status)
 
 
 @require_POST
@@ -169,14 +196,17 @@ def delete_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied("Only the owner of a view, or an admin, can delete it.")
     view.delete()
     messages.success(request, f"Deleted the view “{view.name}”.")
-    return redirect(_manage_url(_return_table(request)))
+    return redirect(_back(request))
 
 
-def _return_table(request: HttpRequest) -> str | None:
-    """The table the views page was narrowed to, to go back to it (None for every table)."""
-    table = request.POST.get("return_table") or None
-    return table if table in DECLARED else None
+def _back_query(request: HttpRequest) -> str:
+    """The saved views list's query the form came from (its filters, sort and page)."""
+    data = request.POST if request.method == "POST" else request.GET
+    back = data.get("back", "")
+    if not back and data.get("return_table") in DECLARED:
+        back = urlencode({"table": data["return_table"]})
+    return back
 
 
-def _manage_url(table: str | None) -> str:
-    return reverse("saved-view-list") + (f"?table={table}" if table else "")
+def _back(request: HttpRequest) -> str:
+    return saved_views_table.list_url(_back_query(request))

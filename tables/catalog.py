@@ -98,6 +98,16 @@ SECURITY_COLUMNS = (
     Column("Detail"),
 )
 
+# Saved views of every table: a view's own table is one of its columns, and a filter.
+SAVED_VIEW_COLUMNS = (
+    Column("Name", "name"),
+    Column("Table", "table"),
+    Column("Owner", "owner"),
+    Column("Shared", "shared"),
+    Column("Filters and columns", key="holds"),
+    Column("Changed", "updated_at"),
+)
+
 
 @dataclass(frozen=True)
 class TableDeclaration:
@@ -254,6 +264,19 @@ DECLARED = {
             empty="No security event yet.",
             search_placeholder="username, address or detail",
             export_url_name="security-log-export",
+        ),
+        TableDeclaration(
+            "saved_views",
+            "Saved views",
+            "saved-view-list",
+            SAVED_VIEW_COLUMNS,
+            target="saved-views-table",
+            page_template="saved_views/manage.html",
+            heading="Saved views",
+            noun="view",
+            empty="No saved view yet: save one from the “Save view…” menu above any table.",
+            search_placeholder="name, owner, table or filter",
+            export_url_name="saved-view-export",
         ),
     )
 }

@@ -15,7 +15,7 @@ from operations.models import Operation, OperationAttempt
 
 pytestmark = pytest.mark.django_db
 
-# The eight lists of data (saved views have their own page) and the region each one swaps.
+# Every list and the region each one swaps.
 LISTS = [
     ("/customers/", "customers-table"),
     ("/invitations/", "invitations-table"),
@@ -25,6 +25,7 @@ LISTS = [
     ("/audit/", "audit-table"),
     ("/natural-requests/", "natural-requests-table"),
     ("/security/", "security-table"),
+    ("/views/", "saved-views-table"),
 ]
 
 

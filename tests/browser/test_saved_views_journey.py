@@ -80,7 +80,16 @@ def test_a_saved_view_follows_the_admin_to_another_browser(journey, browser, das
     assert "Saved the view “Pending by expiry”." in page.locator("#messages").inner_text()
     assert_the_saved_table(page)
     journey.goto("/views/?table=agent_invitations")
-    assert page.locator("input[value='Pending by expiry']").is_visible()
+    row = page.locator("#saved-views-table tbody tr", has_text="Pending by expiry")
+    assert row.get_by_role("button", name="Open the view Pending by expiry").is_visible()
+    # The views page searches as every table does: as you type, the rows swapped in place.
+    page.fill("#saved-views-table-search", "nosuchview")
+    page.wait_for_url("**q=nosuchview**")
+    expect(page.locator("#saved-views-table .empty")).to_contain_text("Nothing matches")
+    page.fill("#saved-views-table-search", "expiry")
+    page.wait_for_url("**q=expiry**")
+    expect(row).to_be_visible()
+    journey.settle("saved views searched")
 
     # Another browser: no cookie, no local storage in common with the first.
     context = browser.new_context(viewport={"width": 1440, "height": 900})
