@@ -123,14 +123,15 @@ def test_a_header_sorts_the_views(three_users):
     view("manager", "A view", "audit_log", shared=True)
     view("admin", "c view", "agent_invitations")
 
-    # By table (as the page grouped them), then by name, whatever the letters' case.
-    assert names(admin.get("/views/")) == ["c view", "b view", "A view"]
+    # By table (as the page grouped them: Agent invitations, Audit log, Customers), then by
+    # name, whatever the letters' case.
+    assert names(admin.get("/views/")) == ["c view", "A view", "b view"]
     assert names(admin.get("/views/", {"sort": "name"})) == ["A view", "b view", "c view"]
     assert names(admin.get("/views/", {"sort": "-name"})) == ["c view", "b view", "A view"]
     by_owner = admin.get("/views/", {"sort": "-owner"})
     assert names(by_owner)[0] == "A view"
     assert 'aria-sort="descending"' in by_owner.content.decode()
-    assert names(admin.get("/views/", {"sort": "table"})) == ["c view", "b view", "A view"]
+    assert names(admin.get("/views/", {"sort": "table"})) == ["c view", "A view", "b view"]
 
     refused = admin.get("/views/", {"sort": "query"})
     assert refused.status_code == 400
