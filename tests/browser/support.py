@@ -144,6 +144,35 @@ class Journey:
         self.settle("after login")
 
 
+def axe_violations(page) -> list[str]:
+    """Every axe-core violation on the page as it is now, whatever its impact."""
+    page.evaluate(AXE_SOURCE)
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in found
+    ]
+
+
+def spoken_focus(page) -> tuple[str, str]:
+    """The focused element's role and name as Chromium hands them to a screen reader."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    for node in nodes:
+        focused = any(
+            p["name"] == "focused" and p["value"].get("value") for p in node.get("properties", [])
+        )
+        role = node.get("role", {}).get("value")
+        if focused and role != "RootWebArea":
+            return role, node.get("name", {}).get("value", "")
+    return "", ""
+
+
 def sign_in(page, base_url: str, username: str) -> None:
     page.goto(base_url + "/login/")
     page.fill("#id_username", username)
