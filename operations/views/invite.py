@@ -288,7 +288,7 @@ def batch_detail(request: HttpRequest, key) -> HttpResponse:
 
 
 PARTS_PER_PAGE = 20
-# What reads itself again while a batch is sent (its progress), and the whole result around it.
+# What reads itself again while a batch is sent (its progress and its parts), and the whole result.
 PROGRESS_TARGET = "batch-progress"
 RESULT_TARGET = "batch-result"
 

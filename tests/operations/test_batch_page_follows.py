@@ -1,7 +1,7 @@
 """The batch page follows a big batch by its progress: what reads itself again every few seconds
-is the progress (the bar, the counts, the state), not the 2,000 recipients the page lists, and once
-the batch is done the whole result is read once more, with each recipient's outcome, and the page
-stops reading."""
+is the progress (the bar, the counts, the state) and the parts, not the 2,000 recipients the page
+lists, and once the batch is done the whole result is read once more, with each recipient's
+outcome, and the page stops reading."""
 
 from __future__ import annotations
 
@@ -61,6 +61,7 @@ def test_the_page_follows_a_big_batch_by_its_progress_and_reads_the_result_once_
     assert answer.status_code == 200
     assert f"0</strong> of {RECIPIENTS} invited" in answer.text
     assert 'class="batch-bar"' in answer.text
+    assert "Requests 1–20 of 25" in answer.text
     listed = [email for email in emails[:LISTED] if email in answer.text]
     assert listed == [], f"every poll carries {len(listed):,} recipients again"
 
