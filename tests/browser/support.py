@@ -107,19 +107,21 @@ class Journey:
         self.page.goto(self.base_url + path)
         self.settle(path)
 
-    def settle(self, label: str) -> None:
+    def settle(self, label: str, *, full_page: bool = True) -> None:
         """After a navigation or swap: wait for htmx to finish, screenshot, check accessibility."""
         settled(self.page)
-        self.snap(label)
+        self.snap(label, full_page=full_page)
         self.check_accessibility(label)
 
-    def snap(self, label: str) -> Path:
+    def snap(self, label: str, *, full_page: bool = True) -> Path:
+        """The page as it is now; `full_page=False` for the window only (a page thousands of
+        rows long makes a picture of tens of megabytes)."""
         self.step += 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "page"
         path = ARTIFACTS / f"{self.name}-{self.step:02d}-{slug}.png"
         # caret="initial": hiding the caret injects a style the strict CSP refuses (and logs).
-        self.page.screenshot(path=str(path), full_page=True, caret="initial")
+        self.page.screenshot(path=str(path), full_page=full_page, caret="initial")
         return path
 
     def check_accessibility(self, label: str) -> None:
