@@ -43,6 +43,7 @@ class Traffic:
         context.on("request", self._started)
         context.on("requestfinished", self._ended)
         context.on("requestfailed", self._ended)
+        context.on("page", lambda page: page.on("close", self._closed))
         context.traffic = self
 
     def _started(self, request) -> None:
@@ -52,6 +53,16 @@ class Traffic:
     def _ended(self, request) -> None:
         self.on_wire.discard(request)
         self.moved = time.monotonic()
+
+    def _closed(self, page) -> None:
+        # A closed tab's requests never end: they would keep its context's other tabs loading.
+        for request in list(self.on_wire):
+            try:
+                gone = request.frame.page == page
+            except Exception:  # noqa: BLE001 - a request of no frame (a worker's) stays
+                gone = False
+            if gone:
+                self.on_wire.discard(request)
 
 
 def new_context(browser, **options):

@@ -201,7 +201,9 @@ def test_admin_sends_a_big_batch_closes_the_tab_and_finds_it_done(browser, stack
     assert page.evaluate("() => window.sameDocument === true"), "the page was reloaded"
     journey.settle("bar moved", full_page=False)
 
-    # The tab closes mid-batch; the workers go on without it.
+    # The tab closes mid-batch, as the page reads itself again; the workers go on without it.
+    with page.expect_request(lambda sent: sent.url == batch_url, timeout=MOVE_SECONDS * 1000):
+        pass
     page.close()
     stack.check_running()
     wait_until(
