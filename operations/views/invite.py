@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dashboard import roles
-from dashboard.partials import render_partial_response
+from dashboard.partials import render_partial_response, wants_partial
 from natural import reads, writes
 from natural.errors import NaturalError
 from operations import batches, catalog, engine, pending, results
@@ -275,10 +275,22 @@ def batch_detail(request: HttpRequest, key) -> HttpResponse:
         "can_cancel": batch.state in (BatchState.SENDING, BatchState.PAUSED)
         and progress.pending_parts > 0,
     }
-    return render_partial_response(request, BATCH_TEMPLATE, context, target="batch-result")
+    if wants_partial(request, PROGRESS_TARGET):
+        if context["in_progress"]:
+            return render_partial_response(request, BATCH_TEMPLATE, context, target=PROGRESS_TARGET)
+        # The batch stopped: the parts and recipients it lists are read once more, in place of
+        # the whole result, and nothing in that reads itself again.
+        response = TemplateResponse(request, f"{BATCH_TEMPLATE}#{RESULT_TARGET}", context)
+        response["HX-Retarget"] = f"#{RESULT_TARGET}"
+        response["HX-Reswap"] = "outerHTML"
+        return response
+    return render_partial_response(request, BATCH_TEMPLATE, context, target=RESULT_TARGET)
 
 
 PARTS_PER_PAGE = 20
+# What reads itself again while a batch is sent (its progress and its parts), and the whole result.
+PROGRESS_TARGET = "batch-progress"
+RESULT_TARGET = "batch-result"
 
 
 @permission_required(roles.INVITE, raise_exception=True)

@@ -5,6 +5,7 @@
 
   var anchorIndex = -1;   // where Shift+x ranges from: the row last ticked with x
   var focusAfterSwap = -1; // the row index to focus once the queue has read itself again
+  var markResult = "";    // what the last mark or undo did, said once the queue has read itself
   var toastTimer = null;
 
   function typing(element) {
@@ -33,13 +34,59 @@
     return index;
   }
 
+  // What a screen reader says as the keys reach a row. The focus is real: the <tr> itself takes
+  // it (tabindex -1), so the row is said as any focused element is, by its accessible name, and a
+  // table row has no name of its own (Chromium gives it none). aria-activedescendant is not for
+  // this: only a composite widget (grid, listbox) may carry it, and turning the table into a grid
+  // would change how readers walk its cells and links. A live region would say the row a second
+  // time after the focus change. So the focused row is named: the cells that name it, its status,
+  // and where it stands ("Agent: Acme Pay, Customer: Ada Li, Review: Not reviewed, row 3 of 20").
+  function heading(list, cell) {
+    var head = list.tHead && list.tHead.rows[0] && list.tHead.rows[0].cells[cell.cellIndex];
+    return head ? head.textContent.replace(/[▲▼]/g, "").replace(/\s+/g, " ").trim() : "";
+  }
+
+  function words(element) {
+    var copy = element.cloneNode(true);
+    // Ids are long hexadecimal strings nobody listens to; buttons and boxes are not the row.
+    copy.querySelectorAll(".id, button, input, .mark-actions, .row-actions").forEach(function (part) {
+      part.remove();
+    });
+    return copy.textContent.replace(/\s+/g, " ").trim();
+  }
+
+  function rowName(list, row, index, total) {
+    var cells = Array.prototype.slice.call(row.querySelectorAll("td.cell-name"));
+    if (!cells.length) {
+      var first = row.querySelector("td:not(.select-col)");
+      if (first) cells.push(first);
+    }
+    var said = cells.map(function (cell) {
+      var label = heading(list, cell), text = words(cell);
+      return label && text ? label + ": " + text : text;
+    });
+    var status = row.querySelector("td.review-mark > .badge, td.review-mark > .muted") ||
+      row.querySelector("td .badge");
+    var statusCell = status && status.closest("td");
+    if (status && cells.indexOf(statusCell) === -1) {
+      var label = heading(list, statusCell), text = words(status);
+      said.push(label ? label + ": " + text : text);
+    }
+    said.push("row " + (index + 1) + " of " + total);
+    return said.filter(Boolean).join(", ");
+  }
+
   function focusRow(list, index) {
     var all = rows(list);
     if (!all.length) return null;
     index = Math.max(0, Math.min(index, all.length - 1));
-    all.forEach(function (row) { row.classList.remove("row-focus"); });
+    all.forEach(function (row) {
+      row.classList.remove("row-focus");
+      row.removeAttribute("aria-label");
+    });
     var row = all[index];
     row.classList.add("row-focus");
+    row.setAttribute("aria-label", rowName(list, row, index, all.length));
     row.tabIndex = -1;
     row.focus({ preventScroll: true });
     row.scrollIntoView({ block: "nearest" });
@@ -145,6 +192,10 @@
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
     if (!target || target.id !== "review-toast") return;
+    var result = target.querySelector("[data-review-result]");
+    var skipped = target.querySelector(".toast-line .muted");
+    markResult = result ? result.textContent.trim() : "";
+    if (markResult && skipped) markResult += "; " + skipped.textContent.replace(/^[\s·]+/, "");
     window.clearTimeout(toastTimer);
     target.classList.add("is-shown");
     // The message, and its Undo, stay a few seconds unless the pointer or focus is on them.
@@ -158,16 +209,26 @@
     }, 8000);
   });
 
-  // Once the queue has read itself again, the row that took the marked one's place has focus.
+  // Once the queue has read itself again, the row that took the marked one's place has focus,
+  // and the table's announcement (static/js/app.js says it in the page's one polite live region)
+  // leads with what the mark did: "1 marked reviewed. 261 left to review." Said once, after the
+  // focus has moved: the message area is not a live region of its own, since the focus change
+  // right after its swap would cut it off. Capture phase: this runs before app.js's handler,
+  // which then finds the row focused and leaves the focus there.
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
     var list = target && target.querySelector("table.data[data-table]");
-    if (!list || focusAfterSwap < 0) return;
-    if (document.querySelector("dialog[open]")) return;
+    if (!list) return;
+    var count = target.querySelector("[data-announce]");
+    if (markResult && count && queue()) {
+      count.setAttribute("data-announce", markResult + ". " + count.getAttribute("data-announce") + ".");
+      markResult = "";
+    }
+    if (focusAfterSwap < 0 || document.querySelector("dialog[open]")) return;
     // One swap settles once for each of its out-of-band parts too: the place is kept until
     // the next key, so each settle lands on the same row.
     focusRow(list, focusAfterSwap);
-  });
+  }, true);
 
   document.addEventListener("keydown", function (event) {
     if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;

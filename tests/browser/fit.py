@@ -30,8 +30,9 @@ MEASURE = """() => {
     const overflow = getComputedStyle(el).overflowX;
     return (overflow === 'auto' || overflow === 'scroll') && el.scrollWidth > el.clientWidth + 1;
   });
+  // a.link-button: a control drawn as a link (the review queue's Reviewed and Flag…).
   const controls = [...document.querySelectorAll(
-    'a.button, button, input:not([type=hidden]), select, textarea, summary'
+    'a.button, a.link-button, button, input:not([type=hidden]), select, textarea, summary'
   )].filter(visible).filter((el) => !el.closest('dialog:not([open])'));
   const unreachable = [];
   for (const el of controls) {
@@ -71,47 +72,82 @@ MEASURE = """() => {
 }"""
 
 
-# On a phone every table row is a card: its status and its main action are inside the window.
-# The status is the row's badge (the review queue's: its mark, or "Not reviewed"); the main action
-# is what the row's action cell offers (revoke, cancel, the review queue's marks). Returns, per
-# row that fails, its id and what is out of view.
+# On a phone every table row is a card: its status and everything it offers are in sight and can
+# be tapped. The status is the row's badge (the review queue's: its mark, or "Not reviewed"); what
+# it offers is every link, button and box of the row, found by what it is rather than by the class
+# of the cell around it (the review queue's Reviewed and Flag… are links in its Review column, its
+# Revoke… a button-styled link in another). "In sight" is more than inside the window's edges: a
+# cell that hides its overflow cuts off what it holds, and a control drawn under another element
+# cannot be tapped, so each must also lie within every ancestor that clips and be the topmost
+# element at its own middle. Returns, per row that fails, its id and what is out of sight and why.
 ROW_FIT = """() => {
   const width = window.innerWidth;
   const shown = (el) => {
     const box = el.getBoundingClientRect();
-    return box.width > 0 && box.height > 0 && el.checkVisibility({visibilityProperty: true});
+    return box.width > 0 && box.height > 0 &&
+      el.checkVisibility({visibilityProperty: true, opacityProperty: true});
   };
-  const inside = (el) => {
+  const clipped = (el) => {
     const box = el.getBoundingClientRect();
-    return box.left >= -1 && box.right <= width + 1;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      const style = getComputedStyle(up);
+      const clips = style.overflowX !== 'visible' || style.overflowY !== 'visible' ||
+        style.clipPath !== 'none' || style.clip !== 'auto';
+      if (!clips) continue;
+      const frame = up.getBoundingClientRect();
+      if (box.left < frame.left - 1 || box.right > frame.right + 1 ||
+          box.top < frame.top - 1 || box.bottom > frame.bottom + 1) return true;
+    }
+    return false;
   };
+  const covered = (el) => {
+    // The middle of its first line: a link wrapped over two lines has none in its box's middle.
+    let line = el.getClientRects()[0];
+    window.scrollTo(window.scrollX, window.scrollY + line.top + line.height / 2 - innerHeight / 2);
+    line = el.getClientRects()[0];
+    const hit = document.elementFromPoint(line.left + line.width / 2, line.top + line.height / 2);
+    return !(hit && (hit === el || el.contains(hit)));
+  };
+  const unseen = (el) => {
+    if (!shown(el)) return 'hidden';
+    const box = el.getBoundingClientRect();
+    if (box.left < -1 || box.right > width + 1) return 'outside the window';
+    if (clipped(el)) return 'cut off';
+    if (covered(el)) return 'covered';
+    return '';
+  };
+  const name = (el) => (el.getAttribute('aria-label') || el.textContent || el.tagName)
+    .replace(/\\s+/g, ' ').trim().slice(0, 40);
   const out = [];
   const rows = [...document.querySelectorAll('table.data[data-table] tbody tr[data-row]')]
     .filter(shown);
   for (const row of rows) {
     const status = row.querySelector('td.review-mark > .badge, td.review-mark > .muted, td .badge');
-    const actions = [...row.querySelectorAll(
-      '.row-actions a, .row-actions button, .mark-actions a, .mark-actions button'
+    const offers = [...row.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary'
     )];
     const wrong = [];
-    if (status && !(shown(status) && inside(status))) wrong.push('status');
-    for (const control of actions) {
-      if (!(shown(control) && inside(control))) {
-        wrong.push((control.textContent || control.tagName).replace(/\\s+/g, ' ').trim());
-      }
+    if (status) {
+      const why = unseen(status);
+      if (why) wrong.push(`status ${why}`);
+    }
+    for (const control of offers) {
+      const why = unseen(control);
+      if (why) wrong.push(`${name(control)} ${why}`);
     }
     if (wrong.length) out.push(`${row.dataset.row}: ${wrong.join(', ')}`);
   }
+  window.scrollTo(0, 0);
   return {rows: rows.length, outside: out.slice(0, 6), failing: out.length};
 }"""
 
 
 def row_problems(fit: dict) -> list[str]:
-    """A phone's table rows whose status or main action is out of the window, in words."""
+    """A phone's table rows whose status or one of whose controls is out of sight, in words."""
     if not fit["failing"]:
         return []
     rows = f"{fit['failing']} of {fit['rows']} rows"
-    return [f"{rows} with their status or main action outside the window: {fit['outside']}"]
+    return [f"{rows} with their status or a control out of sight: {fit['outside']}"]
 
 
 def problems(measure: dict, width: int, *, dense: bool = True) -> list[str]:

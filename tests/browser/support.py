@@ -43,6 +43,7 @@ class Traffic:
         context.on("request", self._started)
         context.on("requestfinished", self._ended)
         context.on("requestfailed", self._ended)
+        context.on("page", lambda page: page.on("close", self._closed))
         context.traffic = self
 
     def _started(self, request) -> None:
@@ -52,6 +53,16 @@ class Traffic:
     def _ended(self, request) -> None:
         self.on_wire.discard(request)
         self.moved = time.monotonic()
+
+    def _closed(self, page) -> None:
+        # A closed tab's requests never end: they would keep its context's other tabs loading.
+        for request in list(self.on_wire):
+            try:
+                gone = request.frame.page == page
+            except Exception:  # noqa: BLE001 - a request of no frame (a worker's) stays
+                gone = False
+            if gone:
+                self.on_wire.discard(request)
 
 
 def new_context(browser, **options):
@@ -107,19 +118,21 @@ class Journey:
         self.page.goto(self.base_url + path)
         self.settle(path)
 
-    def settle(self, label: str) -> None:
+    def settle(self, label: str, *, full_page: bool = True) -> None:
         """After a navigation or swap: wait for htmx to finish, screenshot, check accessibility."""
         settled(self.page)
-        self.snap(label)
+        self.snap(label, full_page=full_page)
         self.check_accessibility(label)
 
-    def snap(self, label: str) -> Path:
+    def snap(self, label: str, *, full_page: bool = True) -> Path:
+        """The page as it is now; `full_page=False` for the window only (a page thousands of
+        rows long makes a picture of tens of megabytes)."""
         self.step += 1
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         slug = re.sub(r"[^a-z0-9]+", "-", label.lower()).strip("-")[:60] or "page"
         path = ARTIFACTS / f"{self.name}-{self.step:02d}-{slug}.png"
         # caret="initial": hiding the caret injects a style the strict CSP refuses (and logs).
-        self.page.screenshot(path=str(path), full_page=True, caret="initial")
+        self.page.screenshot(path=str(path), full_page=full_page, caret="initial")
         return path
 
     def check_accessibility(self, label: str) -> None:
@@ -142,6 +155,35 @@ class Journey:
         self.page.fill("#id_password", password)
         self.page.click("button[type=submit]")
         self.settle("after login")
+
+
+def axe_violations(page) -> list[str]:
+    """Every axe-core violation on the page as it is now, whatever its impact."""
+    page.evaluate(AXE_SOURCE)
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
+        for v in found
+    ]
+
+
+def spoken_focus(page) -> tuple[str, str]:
+    """The focused element's role and name as Chromium hands them to a screen reader."""
+    session = page.context.new_cdp_session(page)
+    try:
+        nodes = session.send("Accessibility.getFullAXTree")["nodes"]
+    finally:
+        session.detach()
+    for node in nodes:
+        focused = any(
+            p["name"] == "focused" and p["value"].get("value") for p in node.get("properties", [])
+        )
+        role = node.get("role", {}).get("value")
+        if focused and role != "RootWebArea":
+            return role, node.get("name", {}).get("value", "")
+    return "", ""
 
 
 def sign_in(page, base_url: str, username: str) -> None:

@@ -1,5 +1,7 @@
 """Every page, for every role, fits 1280, 1440 and 1920 wide and a 390×844 phone; on the phone
-every table row's status and main action are inside the window.
+every table row's status and everything it offers (its links, buttons and box) are in sight:
+inside the window, not cut off by their cell, not covered. The check itself is checked: it must
+see the review queue's marks lost from sight in each of the ways LOST_MARKS breaks them.
 
 One signed-in tab per role visits each page once and is resized through the widths; each page
 is pictured at 1440 and 390 in tests/artifacts/ (fit-<role>-<page>-<width>.png).
@@ -136,3 +138,38 @@ def test_every_page_fits_every_screen(journey, ids, role):
         measure_every_width(name)
     assert sum(rows_checked) > 0, "no table rows were measured on the phone"
     assert not failures, "\n".join(failures)
+
+
+# Ways a phone layout can lose the review queue's marks (its Reviewed and Flag… links) from sight.
+LOST_MARKS = {
+    "pushed out of the window": "#review-table .mark-actions { margin-left: 30rem; }",
+    "cut off by their cell": (
+        "#review-table td.review-mark { overflow: hidden; max-width: 6rem; white-space: nowrap; }"
+    ),
+    "covered": (
+        "#review-table td.review-mark { position: relative; }"
+        " #review-table td.review-mark::after"
+        " { content: ''; position: absolute; inset: 0; background: var(--surface); }"
+    ),
+}
+
+
+def test_the_phone_check_sees_the_review_queue_s_marks_out_of_sight(browser, dashboard):
+    build_read_model(SyncRun.Resource.AGENT_DELEGATIONS)
+    # The strict CSP refuses a style added by a test: this context only measures the check.
+    context = new_context(browser, viewport=dict(zip(("width", "height"), PHONE)), bypass_csp=True)
+    page = context.new_page()
+    sign_in(page, dashboard, "manager")
+    page.goto(dashboard + "/delegations/review/")
+    settled(page)
+    assert row_problems(page.evaluate(ROW_FIT)) == [], "the queue fits as it is"
+    for how, css in LOST_MARKS.items():
+        style = page.add_style_tag(content=css)
+        fit = page.evaluate(ROW_FIT)
+        style.evaluate("element => element.remove()")
+        assert fit["rows"] > 0
+        assert fit["failing"] == fit["rows"], (how, fit)
+        first = fit["outside"][0]
+        assert "Reviewed" in first, (how, first)
+        assert "Flag…" in first, (how, first)
+    context.close()

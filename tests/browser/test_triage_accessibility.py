@@ -8,7 +8,7 @@ import pytest
 
 from read_model.models import SyncRun
 from tests.browser.fit import PHONE
-from tests.browser.support import AXE_SOURCE, build_read_model, settled, sign_in
+from tests.browser.support import axe_violations, build_read_model, settled, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,18 +21,6 @@ PHONE_LISTS = [
     "/delegations/review/",
     "/audit/",
 ]
-
-
-def violations(page) -> list[str]:
-    """Every axe-core violation on the page as it is now, whatever its impact."""
-    page.evaluate(AXE_SOURCE)
-    found = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-    )
-    return [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in found
-    ]
 
 
 def open_as_manager(journey, path: str) -> None:
@@ -49,7 +37,7 @@ def test_the_keys_dialog_passes_axe(journey):
     page.wait_for_selector("#keys-dialog[open]")
     assert page.locator("#keys-dialog").get_by_text("Flag the row").is_visible()
     journey.snap("keys dialog")
-    assert not violations(page), violations(page)
+    assert not axe_violations(page), axe_violations(page)
     page.keyboard.press("Escape")
     page.wait_for_selector("#keys-dialog:not([open])", state="attached")
 
@@ -66,7 +54,7 @@ def test_the_flag_dialog_opened_with_f_passes_axe(journey):
     )
     settled(page)
     journey.snap("flag dialog")
-    assert not violations(page), violations(page)
+    assert not axe_violations(page), axe_violations(page)
 
 
 def test_the_tables_as_cards_on_a_phone_pass_axe(journey):
@@ -89,5 +77,5 @@ def test_the_tables_as_cards_on_a_phone_pass_axe(journey):
         )
         assert display == "flex", f"{path} is not drawn as cards ({display})"
         journey.snap(f"cards {path}")
-        found.extend(f"{path}: {issue}" for issue in violations(page))
+        found.extend(f"{path}: {issue}" for issue in axe_violations(page))
     assert not found, "\n".join(found)
