@@ -28,7 +28,9 @@ cancel_invitation, cancel_invitations, ...):
         every attempt (the shared pace reads Natural's rate-limit answers from it).
 
 No database transaction is open while a request is on the wire: each state change is its own
-short autocommit statement, and attempts are written as they finish.
+short autocommit statement, and attempts are written as they finish. While a request is on the
+wire a timer renews the sender's claim (operations/lease.py), so a slow answer never makes a
+live sender look dead.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from natural.errors import (
     NaturalRejected,
 )
 from natural.records import parse_write_result
+from operations import lease
 from operations.catalog import declared
 from operations.models import (
     Batch,
@@ -293,12 +296,11 @@ def _send(operation: Operation, *, round_number: int, resumed: bool, observe=Non
 
     base_number = operation.attempts.count()
     body = operation.body_bytes
+    claim = lease.Lease(operation)
 
     def record_attempt(info) -> None:
-        # The heartbeat: a live sender renews its lease after every attempt.
-        Operation.objects.filter(pk=operation.pk, state=State.SENDING).update(
-            sending_since=timezone.now()
-        )
+        # A sign of life after every attempt, besides the timer's while one is on the wire.
+        claim.renew()
         OperationAttempt.objects.create(
             operation=operation,
             number=base_number + info.number,
@@ -316,14 +318,15 @@ def _send(operation: Operation, *, round_number: int, resumed: bool, observe=Non
             observe(info)
 
     try:
-        response = get_client().send(
-            operation.method,
-            operation.path,
-            body=body or None,
-            idempotency_key=str(operation.key),
-            idempotent=operation.idempotent,
-            on_attempt=record_attempt,
-        )
+        with lease.kept(claim):
+            response = get_client().send(
+                operation.method,
+                operation.path,
+                body=body or None,
+                idempotency_key=str(operation.key),
+                idempotent=operation.idempotent,
+                on_attempt=record_attempt,
+            )
     except (NaturalRejected, NaturalCredentialsRefused) as error:
         if proves_not_applied(error.status) or not _may_have_applied_before(operation, resumed):
             return _finish(operation, State.FAILED, _failure_result(error))
