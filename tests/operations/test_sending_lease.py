@@ -7,10 +7,12 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from datetime import timedelta
 
 import httpx
 import pytest
 from django.db import connections
+from django.utils import timezone
 
 from operations import batches, engine
 from operations import models as operation_models
@@ -138,6 +140,23 @@ def test_a_part_on_the_wire_longer_than_the_lease_is_not_taken_for_dead(
     assert held.writes == [str(part.key)], "sent exactly once"
     assert part.attempts.count() == 1
     assert len(invitations_to(natural, [r.value for r in recipients])) == 3
+
+
+def test_the_timer_never_writes_over_a_claim_another_process_holds(
+    natural, held, short_lease, admin, agent_id
+):
+    """Once the row is not the sender's any more (another sender claimed it after the lease ran
+    out, or reconcile settled it), the timer leaves it exactly as the other process wrote it."""
+    batch = one_part_batch(admin, agent_id, emails(1, start=740))
+    send_in_background(batch, held)
+    assert held.on_wire.wait(timeout=30)
+    part = batch.operations.get()
+    others = timezone.now() - timedelta(seconds=1)
+    Operation.objects.filter(pk=part.pk).update(sending_since=others)
+
+    time.sleep(LEASE_SECONDS)
+    part.refresh_from_db()
+    assert (part.state, part.sending_since) == (State.SENDING, others)
 
 
 def test_a_killed_sender_s_part_expires_after_the_lease_and_is_sent_again_with_its_key(
