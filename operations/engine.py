@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -140,10 +140,12 @@ def _run(operation: Operation, observe) -> Operation | None:
     claimed = Operation.objects.filter(pk=operation.pk, state=State.PENDING).update(
         state=State.SENDING, sending_since=now, first_sent_at=Coalesce("first_sent_at", now)
     )
-    operation.refresh_from_db()
+    _reload(operation)
     if not claimed:
         return None
-    return _send(operation, round_number=_next_round(operation), resumed=False, observe=observe)
+    # Never sent before (the claim set first_sent_at): no attempts to number after.
+    earlier = (0, 0) if operation.first_sent_at == now else _earlier_attempts(operation)
+    return _send(operation, earlier=earlier, resumed=False, observe=observe)
 
 
 def retry(operation: Operation, *, observe=None) -> Operation:
@@ -163,10 +165,10 @@ def _retry(operation: Operation, observe) -> Operation | None:
         .filter(Q(state=State.UNKNOWN) | abandoned)
         .update(state=State.SENDING, sending_since=now)
     )
-    operation.refresh_from_db()
+    _reload(operation)
     if not claimed:
         return None
-    return _send(operation, round_number=_next_round(operation), resumed=True, observe=observe)
+    return _send(operation, earlier=_earlier_attempts(operation), resumed=True, observe=observe)
 
 
 def claim_and_send(operation: Operation, *, observe=None) -> Operation | None:
@@ -192,8 +194,16 @@ def abandon(operation: Operation) -> Operation:
     return operation
 
 
-def _next_round(operation: Operation) -> int:
-    return (operation.attempts.aggregate(last=Max("round"))["last"] or 0) + 1
+def _reload(operation: Operation) -> None:
+    """Every field from the database, those a caller left deferred too (a batch's senders
+    read their candidates without the bytes)."""
+    operation.refresh_from_db(fields=[field.attname for field in Operation._meta.concrete_fields])
+
+
+def _earlier_attempts(operation: Operation) -> tuple[int, int]:
+    """How many attempts the operation has, and the last round they were sent in."""
+    found = operation.attempts.aggregate(count=Count("id"), last=Max("round"))
+    return found["count"], found["last"] or 0
 
 
 def create_batch(
@@ -290,17 +300,19 @@ def digest_of_bodies(bodies) -> str:
 # Sending
 
 
-def _send(operation: Operation, *, round_number: int, resumed: bool, observe=None) -> Operation:
-    """`resumed`: the operation was `unknown` (or left `sending`), so an earlier send may have
-    been applied and only an answer that proves otherwise may call it failed."""
+def _send(
+    operation: Operation, *, earlier: tuple[int, int], resumed: bool, observe=None
+) -> Operation:
+    """`earlier`: the attempts the operation already has and their last round. `resumed`: the
+    operation was `unknown` (or left `sending`), so an earlier send may have been applied and
+    only an answer that proves otherwise may call it failed."""
 
-    base_number = operation.attempts.count()
+    base_number, last_round = earlier
+    round_number = last_round + 1
     body = operation.body_bytes
     claim = lease.Lease(operation)
 
     def record_attempt(info) -> None:
-        # A sign of life after every attempt, besides the timer's while one is on the wire.
-        claim.renew()
         OperationAttempt.objects.create(
             operation=operation,
             number=base_number + info.number,

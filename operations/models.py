@@ -101,8 +101,9 @@ class Batch(models.Model):
     state = models.CharField(
         max_length=10, choices=BatchState.choices, default=BatchState.SENDING, db_index=True
     )
-    # Stamped by a sender after every part: a batch with work left and no stamp within the
-    # sending lease has lost its senders, and the workers' watch gives it new ones.
+    # Stamped by a sender after its parts (at most once a second) and while one is on the wire
+    # (operations/lease.py): a batch with work left and no stamp within the sending lease has
+    # lost its senders, and the workers' watch gives it new ones.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -160,6 +161,11 @@ class Operation(models.Model):
             models.UniqueConstraint(
                 fields=["batch", "chunk_index"], name="operation_unique_chunk_per_batch"
             )
+        ]
+        indexes = [
+            # A sender's next parts (pending ones in order) without stepping over the parts
+            # already sent: a batch's rows carry their bytes, so each row stepped over is read.
+            models.Index(fields=["batch", "state", "chunk_index"], name="operation_batch_state"),
         ]
 
     def __str__(self) -> str:
