@@ -24,10 +24,10 @@ NEVER_LEFT = frozenset({"ConnectError", "ConnectTimeout", "PoolTimeout"})
 def sending_lease() -> timedelta:
     """How long a live process can hold a `sending` row without a sign of life.
 
-    The sender stamps `sending_since` when it claims the row, after every attempt, and from a
-    timer every third of the lease while a request is on the wire (operations/lease.py). A row
-    not stamped for longer than what one call to Natural may spend without answering, plus a
-    margin for the database round trips, belongs to a process that died.
+    The sender stamps `sending_since` when it claims the row, and from a timer every third of
+    the lease while the request is on the wire (operations/lease.py). A row not stamped for
+    longer than what one call to Natural may spend without answering, plus a margin for the
+    database round trips, belongs to a process that died.
     """
     return timedelta(seconds=longest_silence() + LEASE_MARGIN_SECONDS)
 
