@@ -38,19 +38,24 @@ def _row() -> Pace:
 
 def rate() -> float | None:
     """Requests per second the senders keep to, or None (as fast as Natural answers)."""
+    learned = Pace.objects.filter(name=NAME).values_list("rate", flat=True).first()
+    return _kept_to(learned)
+
+
+def _kept_to(learned: float | None) -> float | None:
     configured = settings.NATURAL_API_RATE_LIMIT
     if configured:
         return configured
-    learned = Pace.objects.filter(name=NAME).values_list("rate", flat=True).first()
     return learned * HEADROOM if learned else None
 
 
 def wait_turn() -> float:
     """Sleep until this sender's turn; returns the seconds waited."""
     now = timezone.now()
-    per_second = rate()
+    row = Pace.objects.filter(name=NAME).values_list("rate", "paused_until").first()
+    learned, paused = row or (None, None)
+    per_second = _kept_to(learned)
     if per_second is None:
-        paused = Pace.objects.filter(name=NAME).values_list("paused_until", flat=True).first()
         start = max(now, paused) if paused else now
     else:
         with transaction.atomic():

@@ -140,9 +140,10 @@ def _run(operation: Operation, observe) -> Operation | None:
     claimed = Operation.objects.filter(pk=operation.pk, state=State.PENDING).update(
         state=State.SENDING, sending_since=now, first_sent_at=Coalesce("first_sent_at", now)
     )
-    _reload(operation)
     if not claimed:
+        operation.refresh_from_db()
         return None
+    _reload(operation)
     # Never sent before (the claim set first_sent_at): no attempts to number after.
     earlier = (0, 0) if operation.first_sent_at == now else _earlier_attempts(operation)
     return _send(operation, earlier=earlier, resumed=False, observe=observe)
@@ -165,9 +166,10 @@ def _retry(operation: Operation, observe) -> Operation | None:
         .filter(Q(state=State.UNKNOWN) | abandoned)
         .update(state=State.SENDING, sending_since=now)
     )
-    _reload(operation)
     if not claimed:
+        operation.refresh_from_db()
         return None
+    _reload(operation)
     return _send(operation, earlier=_earlier_attempts(operation), resumed=True, observe=observe)
 
 
@@ -380,16 +382,19 @@ def _may_have_applied_before(operation: Operation, resumed: bool) -> bool:
 
 
 def _finish(operation: Operation, state: str, result: dict[str, Any]) -> Operation:
-    search_text = " ".join([operation.search_text, *result.get("ids", [])]).strip()
-    Operation.objects.filter(pk=operation.pk, state=State.SENDING).update(
-        state=state,
-        result=result,
-        finished_at=None if state == State.PENDING else timezone.now(),
-        sending_since=None,
-        search_text=search_text,
-        created_count=len(result.get("ids", [])),
-    )
-    operation.refresh_from_db()
+    settled = {
+        "state": state,
+        "result": result,
+        "finished_at": None if state == State.PENDING else timezone.now(),
+        "sending_since": None,
+        "search_text": " ".join([operation.search_text, *result.get("ids", [])]).strip(),
+        "created_count": len(result.get("ids", [])),
+    }
+    if Operation.objects.filter(pk=operation.pk, state=State.SENDING).update(**settled):
+        for name, value in settled.items():
+            setattr(operation, name, value)
+    else:
+        _reload(operation)  # settled by another process meanwhile: what the database holds
     logger.info("operation %s %s %s -> %s", operation.key, operation.method, operation.path, state)
     return operation
 
