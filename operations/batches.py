@@ -76,9 +76,6 @@ def send_some(batch: Batch, *, seconds: float = SLICE_SECONDS) -> int:
     sent = 0
     beaten = 0.0
     while time.monotonic() < deadline:
-        state = Batch.objects.filter(pk=batch.pk).values_list("state", flat=True).first()
-        if state != BatchState.SENDING:
-            break
         operation = next_part(batch)
         if operation is None:
             break
@@ -92,7 +89,8 @@ def send_some(batch: Batch, *, seconds: float = SLICE_SECONDS) -> int:
 
 def next_part(batch: Batch) -> Operation | None:
     """Claim and send the next part nobody holds: pending ones in order, then (same key) one a
-    dead sender left `sending`, then an unknown one not yet sent MAX_ROUNDS times.
+    dead sender left `sending`, then an unknown one not yet sent MAX_ROUNDS times. None once
+    there is none, or the batch is no longer `sending` (paused, canceled).
 
     One turn of the shared pace per part sent: the turn is taken first and the candidates read
     after it, so a claim lost to another sender costs a database round trip, not a turn of
@@ -110,7 +108,12 @@ CLAIM_FIELDS = ("id", "batch_id", "state", "idempotent", "created_at", "first_se
 
 
 def _candidates(batch: Batch):
-    parts = batch.operations.order_by("chunk_index").only(*CLAIM_FIELDS)
+    # Read with the batch's state, in the same query: a paused batch offers no part.
+    parts = (
+        batch.operations.filter(batch__state=BatchState.SENDING)
+        .order_by("chunk_index")
+        .only(*CLAIM_FIELDS)
+    )
     yield from parts.filter(state=State.PENDING)[:8]
     stale = timezone.now() - sending_lease()
     yield from parts.filter(state=State.SENDING, sending_since__lt=stale)[:4]
