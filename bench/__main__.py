@@ -26,6 +26,8 @@ SECTIONS = [
     ("read model, SQLite", "bench.read_model", "run(None)"),
     ("read model, PostgreSQL", "bench.read_model", f"run({POSTGRES_URL!r})"),
     ("freshness drill, webhooks", "bench.freshness", "run()"),
+    ("batches on workers, SQLite", "bench.batches", "run(None)"),
+    ("batches on workers, PostgreSQL", "bench.batches", f"run({POSTGRES_URL!r})"),
 ]
 
 

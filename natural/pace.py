@@ -2,7 +2,9 @@
 credential with a token bucket, and all the workers send with the one credential.
 
     wait_turn()     before each part: take the next free moment (1 / rate after the last one
-                    taken, never before a 429's Retry-After) and sleep until it
+                    taken, never before a 429's Retry-After) and sleep until it; senders that
+                    fell behind (busy, or none asked) catch up with part of the bucket at once,
+                    as Natural's bucket refilled meanwhile
     observe(info)   after each attempt: learn the rate from X-RateLimit-Limit, and on a 429
                     stop everyone until its Retry-After
 
@@ -25,6 +27,9 @@ from natural.models import Pace
 NAME = "natural"
 # Pages read with the same credential: leave them a little of the bucket.
 HEADROOM = 0.98
+# Turns missed while no sender was ready may be caught up at once, up to this share of the
+# bucket (Natural refilled it meanwhile); the rest is left to pages and to timing jitter.
+BURST_SHARE = 0.5
 # A 429 without Retry-After stops the senders this long.
 DEFAULT_BACK_OFF = 1.0
 
@@ -38,24 +43,31 @@ def _row() -> Pace:
 
 def rate() -> float | None:
     """Requests per second the senders keep to, or None (as fast as Natural answers)."""
+    learned = Pace.objects.filter(name=NAME).values_list("rate", flat=True).first()
+    return _kept_to(learned)
+
+
+def _kept_to(learned: float | None) -> float | None:
     configured = settings.NATURAL_API_RATE_LIMIT
     if configured:
         return configured
-    learned = Pace.objects.filter(name=NAME).values_list("rate", flat=True).first()
     return learned * HEADROOM if learned else None
 
 
 def wait_turn() -> float:
     """Sleep until this sender's turn; returns the seconds waited."""
     now = timezone.now()
-    per_second = rate()
+    row = Pace.objects.filter(name=NAME).values_list("rate", "paused_until").first()
+    learned, paused = row or (None, None)
+    per_second = _kept_to(learned)
     if per_second is None:
-        paused = Pace.objects.filter(name=NAME).values_list("paused_until", flat=True).first()
         start = max(now, paused) if paused else now
     else:
+        # The earliest a turn may start: this many missed turns ago, never before a pause ends.
+        earliest = now - timedelta(seconds=max(per_second * BURST_SHARE - 1, 0) / per_second)
         with transaction.atomic():
             pace = Pace.objects.select_for_update().filter(name=NAME).first() or _row()
-            start = max(now, pace.next_at or now, pace.paused_until or now)
+            start = max(earliest, pace.next_at or earliest, pace.paused_until or earliest)
             pace.next_at = start + timedelta(seconds=1 / per_second)
             pace.save(update_fields=["next_at"])
     wait = (start - now).total_seconds()

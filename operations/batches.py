@@ -35,6 +35,9 @@ from operations.models import ACTIVE_BATCH, Batch, BatchState, Operation, State,
 logger = logging.getLogger(__name__)
 
 SLICE_SECONDS = 20.0
+# A sender stamps its batch's heartbeat after a part at most this often (the sending lease,
+# far longer, is what the watch waits for).
+HEARTBEAT_SECONDS = 1.0
 # An unknown part is sent again with its key this many times by the workers; after that it
 # waits for an admin (reconcile, or retry with the same key) on the batch page.
 MAX_ROUNDS = 3
@@ -71,32 +74,46 @@ def send_some(batch: Batch, *, seconds: float = SLICE_SECONDS) -> int:
     """Send parts of the batch for up to `seconds`; returns how many this turn sent."""
     deadline = time.monotonic() + seconds
     sent = 0
+    beaten = 0.0
     while time.monotonic() < deadline:
-        state = Batch.objects.filter(pk=batch.pk).values_list("state", flat=True).first()
-        if state != BatchState.SENDING:
-            break
         operation = next_part(batch)
         if operation is None:
             break
         sent += 1
-        Batch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+        if time.monotonic() - beaten >= HEARTBEAT_SECONDS:
+            Batch.objects.filter(pk=batch.pk).update(heartbeat_at=timezone.now())
+            beaten = time.monotonic()
     finish_if_done(batch)
     return sent
 
 
 def next_part(batch: Batch) -> Operation | None:
     """Claim and send the next part nobody holds: pending ones in order, then (same key) one a
-    dead sender left `sending`, then an unknown one not yet sent MAX_ROUNDS times."""
+    dead sender left `sending`, then an unknown one not yet sent MAX_ROUNDS times. None once
+    there is none, or the batch is no longer `sending` (paused, canceled).
+
+    One turn of the shared pace per part sent: the turn is taken first and the candidates read
+    after it, so a claim lost to another sender costs a database round trip, not a turn of
+    Natural's rate limit."""
+    pace.wait_turn()
     for candidate in _candidates(batch):
-        pace.wait_turn()
         sent = engine.claim_and_send(candidate, observe=pace.observe)
         if sent is not None:
             return sent
     return None
 
 
+# What deciding to claim a part needs: its bytes are read only once it is claimed.
+CLAIM_FIELDS = ("id", "batch_id", "state", "idempotent", "created_at", "first_sent_at")
+
+
 def _candidates(batch: Batch):
-    parts = batch.operations.order_by("chunk_index")
+    # Read with the batch's state, in the same query: a paused batch offers no part.
+    parts = (
+        batch.operations.filter(batch__state=BatchState.SENDING)
+        .order_by("chunk_index")
+        .only(*CLAIM_FIELDS)
+    )
     yield from parts.filter(state=State.PENDING)[:8]
     stale = timezone.now() - sending_lease()
     yield from parts.filter(state=State.SENDING, sending_since__lt=stale)[:4]

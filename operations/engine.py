@@ -28,7 +28,9 @@ cancel_invitation, cancel_invitations, ...):
         every attempt (the shared pace reads Natural's rate-limit answers from it).
 
 No database transaction is open while a request is on the wire: each state change is its own
-short autocommit statement, and attempts are written as they finish.
+short autocommit statement, and attempts are written as they finish. While a request is on the
+wire a timer renews the sender's claim (operations/lease.py), so a slow answer never makes a
+live sender look dead.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -52,6 +54,7 @@ from natural.errors import (
     NaturalRejected,
 )
 from natural.records import parse_write_result
+from operations import lease
 from operations.catalog import declared
 from operations.models import (
     Batch,
@@ -137,10 +140,13 @@ def _run(operation: Operation, observe) -> Operation | None:
     claimed = Operation.objects.filter(pk=operation.pk, state=State.PENDING).update(
         state=State.SENDING, sending_since=now, first_sent_at=Coalesce("first_sent_at", now)
     )
-    operation.refresh_from_db()
     if not claimed:
+        operation.refresh_from_db()
         return None
-    return _send(operation, round_number=_next_round(operation), resumed=False, observe=observe)
+    _reload(operation)
+    # Never sent before (the claim set first_sent_at): no attempts to number after.
+    earlier = (0, 0) if operation.first_sent_at == now else _earlier_attempts(operation)
+    return _send(operation, earlier=earlier, resumed=False, observe=observe)
 
 
 def retry(operation: Operation, *, observe=None) -> Operation:
@@ -160,10 +166,11 @@ def _retry(operation: Operation, observe) -> Operation | None:
         .filter(Q(state=State.UNKNOWN) | abandoned)
         .update(state=State.SENDING, sending_since=now)
     )
-    operation.refresh_from_db()
     if not claimed:
+        operation.refresh_from_db()
         return None
-    return _send(operation, round_number=_next_round(operation), resumed=True, observe=observe)
+    _reload(operation)
+    return _send(operation, earlier=_earlier_attempts(operation), resumed=True, observe=observe)
 
 
 def claim_and_send(operation: Operation, *, observe=None) -> Operation | None:
@@ -189,8 +196,16 @@ def abandon(operation: Operation) -> Operation:
     return operation
 
 
-def _next_round(operation: Operation) -> int:
-    return (operation.attempts.aggregate(last=Max("round"))["last"] or 0) + 1
+def _reload(operation: Operation) -> None:
+    """Every field from the database, those a caller left deferred too (a batch's senders
+    read their candidates without the bytes)."""
+    operation.refresh_from_db(fields=[field.attname for field in Operation._meta.concrete_fields])
+
+
+def _earlier_attempts(operation: Operation) -> tuple[int, int]:
+    """How many attempts the operation has, and the last round they were sent in."""
+    found = operation.attempts.aggregate(count=Count("id"), last=Max("round"))
+    return found["count"], found["last"] or 0
 
 
 def create_batch(
@@ -287,18 +302,19 @@ def digest_of_bodies(bodies) -> str:
 # Sending
 
 
-def _send(operation: Operation, *, round_number: int, resumed: bool, observe=None) -> Operation:
-    """`resumed`: the operation was `unknown` (or left `sending`), so an earlier send may have
-    been applied and only an answer that proves otherwise may call it failed."""
+def _send(
+    operation: Operation, *, earlier: tuple[int, int], resumed: bool, observe=None
+) -> Operation:
+    """`earlier`: the attempts the operation already has and their last round. `resumed`: the
+    operation was `unknown` (or left `sending`), so an earlier send may have been applied and
+    only an answer that proves otherwise may call it failed."""
 
-    base_number = operation.attempts.count()
+    base_number, last_round = earlier
+    round_number = last_round + 1
     body = operation.body_bytes
+    claim = lease.Lease(operation)
 
     def record_attempt(info) -> None:
-        # The heartbeat: a live sender renews its lease after every attempt.
-        Operation.objects.filter(pk=operation.pk, state=State.SENDING).update(
-            sending_since=timezone.now()
-        )
         OperationAttempt.objects.create(
             operation=operation,
             number=base_number + info.number,
@@ -316,14 +332,15 @@ def _send(operation: Operation, *, round_number: int, resumed: bool, observe=Non
             observe(info)
 
     try:
-        response = get_client().send(
-            operation.method,
-            operation.path,
-            body=body or None,
-            idempotency_key=str(operation.key),
-            idempotent=operation.idempotent,
-            on_attempt=record_attempt,
-        )
+        with lease.kept(claim):
+            response = get_client().send(
+                operation.method,
+                operation.path,
+                body=body or None,
+                idempotency_key=str(operation.key),
+                idempotent=operation.idempotent,
+                on_attempt=record_attempt,
+            )
     except (NaturalRejected, NaturalCredentialsRefused) as error:
         if proves_not_applied(error.status) or not _may_have_applied_before(operation, resumed):
             return _finish(operation, State.FAILED, _failure_result(error))
@@ -365,16 +382,19 @@ def _may_have_applied_before(operation: Operation, resumed: bool) -> bool:
 
 
 def _finish(operation: Operation, state: str, result: dict[str, Any]) -> Operation:
-    search_text = " ".join([operation.search_text, *result.get("ids", [])]).strip()
-    Operation.objects.filter(pk=operation.pk, state=State.SENDING).update(
-        state=state,
-        result=result,
-        finished_at=None if state == State.PENDING else timezone.now(),
-        sending_since=None,
-        search_text=search_text,
-        created_count=len(result.get("ids", [])),
-    )
-    operation.refresh_from_db()
+    settled = {
+        "state": state,
+        "result": result,
+        "finished_at": None if state == State.PENDING else timezone.now(),
+        "sending_since": None,
+        "search_text": " ".join([operation.search_text, *result.get("ids", [])]).strip(),
+        "created_count": len(result.get("ids", [])),
+    }
+    if Operation.objects.filter(pk=operation.pk, state=State.SENDING).update(**settled):
+        for name, value in settled.items():
+            setattr(operation, name, value)
+    else:
+        _reload(operation)  # settled by another process meanwhile: what the database holds
     logger.info("operation %s %s %s -> %s", operation.key, operation.method, operation.path, state)
     return operation
 

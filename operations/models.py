@@ -24,10 +24,10 @@ NEVER_LEFT = frozenset({"ConnectError", "ConnectTimeout", "PoolTimeout"})
 def sending_lease() -> timedelta:
     """How long a live process can hold a `sending` row without a sign of life.
 
-    The sender stamps `sending_since` when it claims the row and again after every attempt; in
-    between lies at most what one call to Natural may spend without answering. A row not
-    stamped for longer than that, plus a margin for the database round trips, belongs to a
-    process that died.
+    The sender stamps `sending_since` when it claims the row, and from a timer every third of
+    the lease while the request is on the wire (operations/lease.py). A row not stamped for
+    longer than what one call to Natural may spend without answering, plus a margin for the
+    database round trips, belongs to a process that died.
     """
     return timedelta(seconds=longest_silence() + LEASE_MARGIN_SECONDS)
 
@@ -101,8 +101,9 @@ class Batch(models.Model):
     state = models.CharField(
         max_length=10, choices=BatchState.choices, default=BatchState.SENDING, db_index=True
     )
-    # Stamped by a sender after every part: a batch with work left and no stamp within the
-    # sending lease has lost its senders, and the workers' watch gives it new ones.
+    # Stamped by a sender after its parts (at most once a second) and while one is on the wire
+    # (operations/lease.py): a batch with work left and no stamp within the sending lease has
+    # lost its senders, and the workers' watch gives it new ones.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -160,6 +161,11 @@ class Operation(models.Model):
             models.UniqueConstraint(
                 fields=["batch", "chunk_index"], name="operation_unique_chunk_per_batch"
             )
+        ]
+        indexes = [
+            # A sender's next parts (pending ones in order) without stepping over the parts
+            # already sent: a batch's rows carry their bytes, so each row stepped over is read.
+            models.Index(fields=["batch", "state", "chunk_index"], name="operation_batch_state"),
         ]
 
     def __str__(self) -> str:

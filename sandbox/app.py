@@ -111,6 +111,8 @@ CONTROL_ROUTES = Map(
         Rule(
             "/__sandbox/webhooks/rotate", methods=["POST"], endpoint=control.rotate_webhook_secret
         ),
+        Rule("/__sandbox/rate-limit", methods=["GET"], endpoint=control.get_rate_limit),
+        Rule("/__sandbox/rate-limit", methods=["POST"], endpoint=control.set_rate_limit),
         Rule("/__sandbox/requests", methods=["GET"], endpoint=control.list_requests),
         Rule("/__sandbox/requests", methods=["DELETE"], endpoint=control.clear_requests),
     ],

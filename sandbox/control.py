@@ -10,6 +10,7 @@ from sandbox.calls import Call, Reply
 from sandbox.clock import Clock, format_ms, parse_timestamp
 from sandbox.errors import invalid_body, not_found
 from sandbox.faults import FaultBook, InvalidFault
+from sandbox.ratelimit import TokenBucket
 from sandbox.validation import path_id
 from sandbox.webhooks import WebhookSender
 
@@ -20,6 +21,7 @@ class Sandbox(Protocol):
     clock: Clock
     faults: FaultBook
     webhooks: WebhookSender | None
+    rate_limiter: TokenBucket | None
 
     def reset(self) -> None: ...
     def counts(self) -> dict[str, int]: ...
@@ -102,6 +104,20 @@ def list_faults(app: Sandbox, call: Call) -> Reply:
 
 def clear_faults(app: Sandbox, call: Call) -> Reply:
     return Reply(200, {"cleared": app.faults.clear()})
+
+
+def get_rate_limit(app: Sandbox, call: Call) -> Reply:
+    bucket = app.rate_limiter
+    return Reply(200, {"perSecond": bucket.rate if bucket is not None else 0})
+
+
+def set_rate_limit(app: Sandbox, call: Call) -> Reply:
+    """A new token bucket (full) of `perSecond` requests a second; 0 turns the limit off."""
+    per_second = _number(_object_body(call), "perSecond", -1)
+    if per_second < 0:
+        raise invalid_body("/perSecond", "perSecond must be 0 (off) or a positive number.")
+    app.rate_limiter = TokenBucket(per_second) if per_second else None
+    return Reply(200, {"perSecond": per_second})
 
 
 def list_requests(app: Sandbox, call: Call) -> Reply:

@@ -68,3 +68,29 @@ def test_a_refused_write_leaves_its_key_unused():
         )
     assert refused.status_code == 429
     assert not [i for i in app.state.invitations if i.recipient.value == "bucket@example.com"]
+
+
+def control(client: httpx.Client, per_second) -> httpx.Response:
+    return client.post("/__sandbox/rate-limit", json={"perSecond": per_second})
+
+
+def test_the_limit_is_changed_or_turned_off_while_the_sandbox_runs():
+    app = create_app(token=TOKEN, rate_limit=2)
+    with api(app) as client:
+        assert [client.get("/agents").status_code for _ in range(3)] == [200, 200, 429]
+        assert control(client, 0).json() == {"perSecond": 0}
+        assert {client.get("/agents").status_code for _ in range(30)} == {200}
+        assert "X-RateLimit-Limit" not in client.get("/agents").headers
+        assert control(client, 3).status_code == 200
+        assert client.get("/__sandbox/rate-limit").json() == {"perSecond": 3}
+        assert [client.get("/agents").status_code for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_a_limit_that_is_not_a_number_or_below_zero_is_refused_with_its_field():
+    app = create_app(token=TOKEN, rate_limit=2)
+    with api(app) as client:
+        for bad in ("fast", -1, True, None):
+            answer = control(client, bad)
+            assert answer.status_code == 422, bad
+            assert answer.json()["errors"][0]["source"]["pointer"] == "/perSecond"
+        assert client.get("/__sandbox/rate-limit").json() == {"perSecond": 2}
