@@ -29,8 +29,16 @@ from django.tasks import task
 from django.utils import timezone
 
 from natural import pace
-from operations import engine
-from operations.models import ACTIVE_BATCH, Batch, BatchState, Operation, State, sending_lease
+from operations import catalog, engine
+from operations.models import (
+    ACTIVE_BATCH,
+    Action,
+    Batch,
+    BatchState,
+    Operation,
+    State,
+    sending_lease,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +51,25 @@ HEARTBEAT_SECONDS = 1.0
 MAX_ROUNDS = 3
 # The rate shown is measured over this window.
 RATE_WINDOW = timedelta(seconds=30)
+
+
+def invite_parts(agent_id: str, chunk_bodies) -> list[engine.Part]:
+    """The parts of a batch invitation: one request per chunk of recipients, its exact bytes
+    already made (`chunk_bodies` pairs each chunk with its body)."""
+    invite = catalog.declared(Action.INVITE_CUSTOMERS)
+    return [
+        engine.Part(
+            method=invite.method,
+            path=invite.path(agent_id),
+            body=body,
+            idempotent=invite.idempotent,
+            target={
+                "agent_id": agent_id,
+                "recipients": [{"type": r.type, "value": r.value} for r in chunk],
+            },
+        )
+        for chunk, body in chunk_bodies
+    ]
 
 
 def start(batch: Batch) -> Batch:

@@ -25,14 +25,13 @@ from dashboard import roles
 from dashboard.partials import render_partial_response, wants_partial
 from natural import reads, writes
 from natural.errors import NaturalError
-from operations import batches, catalog, engine, pending, results
+from operations import batches, engine, pending, results
 from operations.confirm import new_key
 from operations.forms import InviteCustomersForm
 from operations.models import Action, Batch, BatchDraft, BatchState, State
 from operations.recipients import TYPE_LABELS, count_by_type
 from operations.views.common import posted_key, upstream_error_page
 
-INVITE = catalog.declared(Action.INVITE_CUSTOMERS)
 FORM_TEMPLATE = "operations/invite_customers.html"
 BATCH_TEMPLATE = "operations/batch_detail.html"
 
@@ -129,19 +128,6 @@ def _landing(request, batch: Batch, form, agents) -> HttpResponse:
 def _create_batch(request, form, chunk_bodies) -> Batch:
     agent_id = form.cleaned_data["agent"]
     parsed = form.parsed
-    parts = [
-        engine.Part(
-            method=INVITE.method,
-            path=INVITE.path(agent_id),
-            body=body,
-            idempotent=INVITE.idempotent,
-            target={
-                "agent_id": agent_id,
-                "recipients": [{"type": r.type, "value": r.value} for r in chunk],
-            },
-        )
-        for chunk, body in chunk_bodies
-    ]
     return engine.create_batch(
         key=form.cleaned_data["key"],
         actor=request.user,
@@ -155,7 +141,7 @@ def _create_batch(request, form, chunk_bodies) -> Batch:
             "per_transaction_cents": int(form.cleaned_data["per_transaction"] * 100),
             "expires_at": writes.format_instant(form.expires_at),
         },
-        parts=parts,
+        parts=batches.invite_parts(agent_id, chunk_bodies),
     )
 
 

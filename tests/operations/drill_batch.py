@@ -17,26 +17,19 @@ def main(count: int, agent_id: str, username: str, tag: str) -> None:
     from django.contrib.auth import get_user_model
 
     from natural import writes
-    from operations import batches, catalog, engine
+    from operations import batches, engine
     from operations.models import Action
     from operations.recipients import Recipient
 
-    invite = catalog.declared(Action.INVITE_CUSTOMERS)
     expires = datetime.now(UTC).replace(microsecond=0) + timedelta(days=7)
     people = [Recipient("email", f"drill.{tag}.{n}@example.com") for n in range(count)]
-    parts = [
-        engine.Part(
-            method=invite.method,
-            path=invite.path(agent_id),
-            body=writes.invite_customers_body(chunk, ["payments.read"], 2500, expires),
-            idempotent=invite.idempotent,
-            target={
-                "agent_id": agent_id,
-                "recipients": [{"type": r.type, "value": r.value} for r in chunk],
-            },
-        )
-        for chunk in writes.chunks(people)
-    ]
+    parts = batches.invite_parts(
+        agent_id,
+        (
+            (chunk, writes.invite_customers_body(chunk, ["payments.read"], 2500, expires))
+            for chunk in writes.chunks(people)
+        ),
+    )
     batch = engine.create_batch(
         key=uuid.uuid4(),
         actor=get_user_model().objects.get(username=username),
