@@ -228,30 +228,23 @@ def _parts(data: dict, *, counted: bool) -> list[QuerySet]:
     by them; a page counts its own rows' attempts otherwise."""
     no_count = Value(None, output_field=IntegerField())
     parts = []
-    rows = single_writes(data)
-    if rows is not None:
-        parts.append(
-            _columns(
-                rows,
-                OPERATION,
-                action=F("action"),
-                state=F("state"),
-                attempts=_attempts_of_operation() if counted else no_count,
-                key=F("key"),
+    # Writes sent alone and batches carry the same columns of their own.
+    for select, kind, attempts in (
+        (single_writes, OPERATION, _attempts_of_operation),
+        (batches, BATCH, _attempts_of_batch),
+    ):
+        rows = select(data)
+        if rows is not None:
+            parts.append(
+                _columns(
+                    rows,
+                    kind,
+                    action=F("action"),
+                    state=F("state"),
+                    attempts=attempts() if counted else no_count,
+                    key=F("key"),
+                )
             )
-        )
-    rows = batches(data)
-    if rows is not None:
-        parts.append(
-            _columns(
-                rows,
-                BATCH,
-                action=F("action"),
-                state=F("state"),
-                attempts=_attempts_of_batch() if counted else no_count,
-                key=F("key"),
-            )
-        )
     rows = marks(data)
     if rows is not None:
         parts.append(
