@@ -1,18 +1,72 @@
-"""The real HTTP server: Werkzeug's threaded WSGI server, taught to drop connections."""
+"""The real HTTP server: Werkzeug's threaded WSGI server, taught to keep connections alive and
+to drop them."""
 
 import contextlib
 import threading
+import traceback
 from collections.abc import Iterator
 from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.serving import make_server as make_werkzeug_server
+from werkzeug.wsgi import LimitedStream
 
 from sandbox.app import SandboxApp
 
 
 class _RequestHandler(WSGIRequestHandler):
+    """Keeps each connection open for the client's next request, as Natural does.
+
+    Werkzeug's own handler closes the connection after every response. A client's connection
+    pool then never carries a second request, so reuse (and a reused connection going stale)
+    would go untried, and every call would pay for a new connection on both sides.
+    """
+
     log_requests = False
+    # An idle kept-alive connection holds one of the server's threads until this runs out.
+    timeout = 30
+
+    def run_wsgi(self) -> None:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower() or self.headers.get(
+            "Expect"
+        ):
+            self.close_connection = True
+            super().run_wsgi()  # Werkzeug's own path, which closes the connection
+            return
+        environ = self.environ = self.make_environ()
+        body = LimitedStream(self.rfile, int(environ.get("CONTENT_LENGTH") or 0))
+        environ["wsgi.input"] = body
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list, exc_info: Any = None) -> None:
+            started[:] = [status, headers]
+
+        try:
+            chunks = self.server.app(environ, start_response)
+            try:
+                payload = b"".join(chunks)
+            finally:
+                if hasattr(chunks, "close"):
+                    chunks.close()
+        except ConnectionError as error:
+            self.connection_dropped(error, environ)
+            return
+        except Exception:
+            # As Werkzeug answers a crash: logged, a plain 500, and the connection closed.
+            self.server.log("error", f"Error on request:\n{traceback.format_exc()}")
+            self.send_error(500)
+            return
+        # What the application left unread must not be taken for the next request.
+        body.exhaust()
+        status, headers = started
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)
+        for name, value in headers:
+            if name.lower() != "content-length":
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
     def connection_dropped(self, error: BaseException, environ: Any = None) -> None:
         # Werkzeug calls this for any ConnectionError from the app, including the sandbox's

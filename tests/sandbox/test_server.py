@@ -1,5 +1,7 @@
 """The real threaded HTTP server: dropped connections and key races over actual sockets."""
 
+import http.client
+import json
 import os
 import signal
 import socket
@@ -153,3 +155,51 @@ def test_cli_without_a_token_explains_and_exits():
     )
     assert result.returncode == 2
     assert "NATURAL_API_TOKEN" in result.stderr
+
+
+def connection_to(base_url: str) -> http.client.HTTPConnection:
+    host, port = base_url.removeprefix("http://").split(":")
+    return http.client.HTTPConnection(host, int(port), timeout=5)
+
+
+def exchange(connection: http.client.HTTPConnection, method: str, path: str, **kwargs):
+    connection.request(method, path, **kwargs)
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def test_one_connection_carries_request_after_request(server):
+    """As Natural does: a client's pooled connection is kept for its next call."""
+    connection = connection_to(server)
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+
+    assert exchange(connection, "GET", "/customers", headers=auth)[0] == 200
+    first_socket = connection.sock
+    assert first_socket is not None, "the sandbox closed the connection after one response"
+    assert exchange(connection, "GET", "/agents", headers=auth)[0] == 200
+
+    assert connection.sock is first_socket
+    connection.close()
+
+
+def test_a_body_left_unread_is_not_taken_for_the_next_request(server):
+    """A refused POST's body stays unread by the sandbox; the next request must still parse."""
+    connection = connection_to(server)
+    body = json.dumps(invite_body("unread@example.com"))
+    connection.connect()
+    first_socket = connection.sock
+
+    refused = exchange(
+        connection,
+        "POST",
+        "/agents/agt_unknown/customers",
+        body=body,
+        headers={"Authorization": "Bearer wrong", "Content-Type": "application/json"},
+    )
+    answered = exchange(connection, "GET", "/agents", headers={"Authorization": f"Bearer {TOKEN}"})
+
+    assert refused[0] == 401
+    assert answered[0] == 200
+    assert json.loads(answered[1])["data"]
+    assert connection.sock is first_socket
+    connection.close()
