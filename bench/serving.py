@@ -116,7 +116,7 @@ def load(url: str, cookie: str, *, requests: int, concurrency: int) -> tuple[flo
     http.client: the load generator shares the two cores with the dashboard and the sandbox,
     and a heavier client (httpx took about 1.8 ms of CPU a request) takes their time.
     """
-    host, port = urlsplit(url).hostname, urlsplit(url).port
+    server = urlsplit(url)
     headers = {**TABLE_HEADERS, "Cookie": f"sessionid={cookie}"}
     remaining = iter(range(requests))
     lock = threading.Lock()
@@ -124,7 +124,7 @@ def load(url: str, cookie: str, *, requests: int, concurrency: int) -> tuple[flo
 
     def worker() -> None:
         nonlocal errors
-        connection = http.client.HTTPConnection(host, port, timeout=30)
+        connection = http.client.HTTPConnection(server.hostname, server.port, timeout=30)
         try:
             while True:
                 with lock:

@@ -36,8 +36,12 @@ class _RequestHandler(WSGIRequestHandler):
             self.close_connection = True
             super().run_wsgi()  # Werkzeug's own path, which closes the connection
             return
+        length = self.headers.get("Content-Length", "0").strip()
+        if not length.isdigit():
+            self.send_error(400, "Content-Length must be a whole number of bytes")
+            return
         environ = self.environ = self.make_environ()
-        body = LimitedStream(self.rfile, int(environ.get("CONTENT_LENGTH") or 0))
+        body = LimitedStream(self.rfile, int(length))
         environ["wsgi.input"] = body
         started: list[Any] = []
 

@@ -203,3 +203,16 @@ def test_a_body_left_unread_is_not_taken_for_the_next_request(server):
     assert json.loads(answered[1])["data"]
     assert connection.sock is first_socket
     connection.close()
+
+
+def test_a_content_length_that_is_not_a_number_is_a_clear_400(server):
+    connection = connection_to(server)
+    connection.putrequest("POST", "/agents")
+    connection.putheader("Authorization", f"Bearer {TOKEN}")
+    connection.putheader("Content-Length", "ten")
+    connection.endheaders()
+    response = connection.getresponse()
+
+    assert response.status == 400
+    assert b"Content-Length" in response.read()
+    connection.close()
